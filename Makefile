@@ -1,0 +1,71 @@
+# Two commands set the project up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+BIN := $(VENV)/bin
+VAR := $(CURDIR)/var
+SAO := node_modules/tryton-sao
+MODULES := scheduled_activity complaint_plan whistleblower store_hygiene
+DEMO_DB := demo
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Test databases are cached per content of addons/, so a change rebuilds them.
+ADDONS_HASH = $(shell find addons -type f -not -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha1sum | sha1sum | cut -c1-12)
+ENGINES ?= sqlite $(if $(findstring postgresql,$(TRYTOND_DATABASE_URI)),postgresql)
+PYTEST_ARGS ?=
+
+.PHONY: run test bench install sao demo-db clean
+
+install: $(VENV)/.installed
+$(VENV)/.installed: setup.cfg pyproject.toml
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[postgresql,test]'
+	touch $@
+
+sao: $(SAO)/index.html
+$(SAO)/index.html:
+	npm install --no-save --no-audit --no-fund --install-strategy=nested \
+		--omit=dev tryton-sao@8.0
+	test -f $@
+
+$(VAR)/trytond.conf: Makefile
+	mkdir -p $(VAR)/db
+	printf '[database]\nuri = sqlite://\npath = %s\nlanguage = zh_CN\n\n[web]\nlisten = %s:%s\nroot = %s\n\n[session]\nauthentications = password\n' \
+		'$(VAR)/db' '$(HOST)' '$(PORT)' '$(CURDIR)/$(SAO)' > $@
+
+demo-db: $(VAR)/db/$(DEMO_DB).sqlite
+$(VAR)/db/$(DEMO_DB).sqlite: | install $(VAR)/trytond.conf
+	$(PYTHON) -m demo --config $(VAR)/trytond.conf --database $(DEMO_DB) \
+		--modules $(MODULES)
+
+run: install sao demo-db
+	@$(PYTHON) -m demo.logins
+	$(BIN)/trytond -c $(VAR)/trytond.conf -d $(DEMO_DB)
+
+test: install sao
+	@for engine in $(ENGINES); do \
+		$(MAKE) --no-print-directory test-$$engine || exit 1; \
+	done
+
+test-sqlite:
+	@echo "== test suite on SQLite"
+	@if [ -x /usr/bin/chromium ]; then marks='' ; else \
+		echo "Browser tests not run: /usr/bin/chromium is missing (apt-get install chromium to run them)."; \
+		marks='not browser'; fi; \
+	TRYTOND_DATABASE_URI=sqlite:// DB_NAME=:memory: \
+	DB_CACHE=$(VAR)/cache/sqlite-$(ADDONS_HASH) \
+	$(BIN)/pytest -m "not postgresql$${marks:+ and $$marks}" $(PYTEST_ARGS)
+
+test-postgresql:
+	@echo "== test suite on PostgreSQL ($(TRYTOND_DATABASE_URI))"
+	TRYTOND_DATABASE_URI=$(TRYTOND_DATABASE_URI) DB_NAME=test_$$$$ \
+	DB_CACHE=$(VAR)/cache/postgresql-$(ADDONS_HASH) \
+	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+bench: install
+	TRYTOND_DATABASE_URI=$${TRYTOND_DATABASE_URI:-postgresql://postgres@127.0.0.1:5432/} \
+	$(PYTHON) -m benchmarks
+
+clean:
+	rm -rf $(VAR) test-output

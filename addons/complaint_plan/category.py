@@ -1,0 +1,47 @@
+# This file is part of the complaint_plan module.
+from trytond.model import (
+    DeactivableMixin, ModelSQL, ModelView, fields, sequence_ordered, tree)
+
+
+class Category(
+        DeactivableMixin, tree(separator=' / '), sequence_ordered(),
+        ModelSQL, ModelView):
+    "Complaint category"
+    __name__ = 'complaint.category'
+
+    name = fields.Char("Name", required=True, translate=True)
+    parent = fields.Many2One('complaint.category', "Parent",
+        ondelete='RESTRICT')
+    childs = fields.One2Many('complaint.category', 'parent', "Children")
+    default_level = fields.Many2One('complaint.level', "Default Level",
+        help="The level suggested for complaints of this category.")
+    responsible_employees = fields.Many2Many(
+        'complaint.category-company.employee', 'category', 'employee',
+        "Responsible Employees",
+        help="The handlers who work the complaints of this category.")
+
+    def get_default_level(self):
+        "The level of the category or of its nearest parent that has one."
+        category = self
+        while category:
+            if category.default_level:
+                return category.default_level
+            category = category.parent
+
+    def get_responsible_employees(self):
+        category = self
+        while category:
+            if category.responsible_employees:
+                return category.responsible_employees
+            category = category.parent
+        return []
+
+
+class CategoryEmployee(ModelSQL):
+    "Complaint category - Employee"
+    __name__ = 'complaint.category-company.employee'
+
+    category = fields.Many2One('complaint.category', "Category",
+        required=True, ondelete='CASCADE')
+    employee = fields.Many2One('company.employee', "Employee",
+        required=True, ondelete='CASCADE')

@@ -1,0 +1,862 @@
+# This file is part of the complaint_plan module.
+import datetime as dt
+
+import phonenumbers
+from sql.operators import Exists
+
+from trytond.i18n import gettext
+from trytond.model import (
+    Index, ModelSQL, ModelView, Workflow, fields, sequence_ordered)
+from trytond.modules.currency.fields import Monetary
+from trytond.pool import Pool
+from trytond.pyson import Bool, Eval, If
+from trytond.tools.email_ import validate_email
+from trytond.transaction import Transaction
+
+from .exceptions import ComplaintTransitionError, ComplaintValidationError
+
+CHANNELS = [
+    ('phone', "Phone"),
+    ('email', "Email"),
+    ('letter', "Letter"),
+    ('web', "Web"),
+    ('walk_in', "Walk-in"),
+    ('social_media', "Social Media"),
+    ('other', "Other"),
+    ]
+# The resolution clock runs in these states; 'waiting' pauses it.
+CLOCK_STATES = ['received', 'registered', 'verifying', 'planning',
+    'processing']
+OPEN_STATES = CLOCK_STATES + ['waiting']
+# A received time this far ahead of the server clock is a clock skew, not
+# a complaint from the future.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def _now():
+    return dt.datetime.now()
+
+
+class Complaint(Workflow, ModelSQL, ModelView):
+    "Complaint"
+    __name__ = 'complaint.complaint'
+    _rec_name = 'number'
+
+    _registration = {
+        'readonly': ~Eval('state').in_(['received', 'registered']),
+        }
+    _open = {
+        'readonly': ~Eval('state').in_(OPEN_STATES),
+        }
+
+    number = fields.Char("Number", readonly=True)
+    company = fields.Many2One('company.company', "Company", required=True,
+        states=_registration)
+    state = fields.Selection([
+            ('received', "Received"),
+            ('registered', "Registered"),
+            ('verifying', "Verifying"),
+            ('planning', "Planning"),
+            ('processing', "Processing"),
+            ('waiting', "Waiting on Complainant"),
+            ('responded', "Responded"),
+            ('closed', "Closed"),
+            ('cancelled', "Cancelled"),
+            ], "State", readonly=True, required=True, sort=False)
+    state_string = state.translated('state')
+    round = fields.Integer("Round", readonly=True,
+        help="Incremented each time the complaint goes back to verification.")
+
+    # Registration
+    channel = fields.Selection(CHANNELS, "Channel", required=True,
+        states=_registration)
+    channel_string = channel.translated('channel')
+    received_at = fields.DateTime("Received At", required=True,
+        states=_registration)
+    complainant = fields.Many2One('party.party', "Complainant",
+        states=_registration,
+        context={'company': Eval('company', -1)}, depends={'company'},
+        help="Leave empty and fill in the name and contact "
+        "when the complainant is not a known party.")
+    complainant_name = fields.Char("Complainant Name", states=_registration)
+    complainant_phone = fields.Char("Complainant Phone", states=_registration)
+    complainant_email = fields.Char("Complainant Email", states=_registration)
+    complainant_address = fields.Text(
+        "Complainant Address", states=_registration)
+    respondent = fields.Reference("Respondent",
+        selection='get_respondent_models', states=_registration,
+        help="The store, employee or party complained about.")
+    respondent_name = fields.Char("Respondent Description",
+        states=_registration,
+        help="The department or anything complained about "
+        "that is not a record.")
+    subject = fields.Char("Subject", required=True, states=_registration)
+    description = fields.Text("Description", required=True,
+        states=_registration)
+    requested_remedy = fields.Text("Requested Remedy", states=_registration)
+    category = fields.Many2One('complaint.category', "Category",
+        states={
+            'readonly': _open['readonly'],
+            'required': Eval('state') != 'received',
+            })
+    level = fields.Many2One('complaint.level', "Level",
+        states={
+            'readonly': _open['readonly'],
+            'required': Eval('state') != 'received',
+            })
+    suggested_level = fields.Function(
+        fields.Many2One('complaint.level', "Suggested Level"),
+        'on_change_with_suggested_level')
+    level_reason = fields.Text("Level Reason",
+        states={
+            'readonly': _open['readonly'],
+            'invisible': ~Eval('level') | (
+                Eval('level') == Eval('suggested_level')),
+            'required': Bool(Eval('level')) & Bool(Eval('suggested_level'))
+            & (Eval('level') != Eval('suggested_level')),
+            },
+        help="Why the level differs from the one suggested by the category.")
+    level_changes = fields.One2Many(
+        'complaint.level.change', 'complaint', "Level Changes", readonly=True)
+    responsible = fields.Many2One('company.employee', "Responsible",
+        domain=[('company', '=', Eval('company', -1))],
+        states=_open)
+
+    # Deadlines
+    acknowledgement_due = fields.DateTime(
+        "Acknowledgement Due", readonly=True)
+    acknowledged_at = fields.DateTime("Acknowledged At", readonly=True)
+    resolution_due = fields.DateTime("Resolution Due", readonly=True,
+        help="Moves later by the time spent waiting on the complainant.")
+    waiting_since = fields.DateTime("Waiting Since", readonly=True)
+    waiting_from = fields.Char("Waiting From", readonly=True)
+    responded_at = fields.DateTime("Responded At", readonly=True)
+    closed_at = fields.DateTime("Closed At", readonly=True)
+    acknowledgement_overdue = fields.Function(
+        fields.Boolean("Acknowledgement Overdue"),
+        'get_acknowledgement_overdue',
+        searcher='search_acknowledgement_overdue')
+    overdue = fields.Function(fields.Boolean("Overdue"),
+        'get_overdue', searcher='search_overdue')
+    on_time = fields.Function(fields.Boolean("Responded on Time"),
+        'get_on_time')
+
+    # Verification
+    occurred_at = fields.DateTime("Occurred At", states=_open)
+    place = fields.Char("Place", states=_open)
+    persons_involved = fields.Text("Persons Involved", states=_open)
+    cause = fields.Text("Cause", states=_open)
+    interview_notes = fields.Text("Interview Notes", states=_open)
+
+    # Handling plan: the six elements of the seed's plan
+    investigation_team = fields.Many2Many(
+        'complaint.complaint-investigation-company.employee',
+        'complaint', 'employee', "Investigation Team", states=_open)
+    investigation_duties = fields.Text("Team Duties", states=_open)
+    investigation_time = fields.DateTime("Investigation Time", states=_open)
+    investigation_place = fields.Char("Investigation Place", states=_open)
+    investigation_methods = fields.Text("Methods and Means", states=_open)
+    measures = fields.Text("Measures", states=_open)
+    compensation_amount = Monetary("Compensation", currency='currency',
+        digits='currency', states=_open)
+    compensation_description = fields.Char("Compensation Details",
+        states=_open)
+    currency = fields.Many2One('currency.currency', "Currency",
+        states=_open)
+    responsibility = fields.Text("Responsibility Determination", states=_open)
+    prevention = fields.Text("Prevention and Improvement", states=_open)
+
+    # Feedback and after
+    feedbacks = fields.One2Many('complaint.feedback', 'complaint', "Feedback",
+        states={
+            'readonly': ~Eval('state').in_(['processing', 'responded']),
+            })
+    satisfaction = fields.Function(fields.Selection([
+                (None, ""),
+                ('satisfied', "Satisfied"),
+                ('unsatisfied', "Unsatisfied"),
+                ('no_answer', "No Answer"),
+                ], "Satisfaction"), 'get_satisfaction',
+        searcher='search_satisfaction')
+    disclosures = fields.One2Many(
+        'complaint.disclosure', 'complaint', "Disclosures")
+    root_cause = fields.Text("Root Cause",
+        states={'readonly': Eval('state') == 'cancelled'})
+    improvements = fields.One2Many(
+        'complaint.improvement', 'complaint', "Improvement Actions")
+    assessments = fields.One2Many(
+        'complaint.assessment', 'complaint', "Staff Assessments")
+    cancel_reason = fields.Text("Cancellation Reason",
+        states={
+            'readonly': ~Eval('state').in_(OPEN_STATES),
+            },
+        help="Why this is not a complaint; required to cancel.")
+
+    @classmethod
+    def __setup__(cls):
+        cls.number.search_unaccented = False
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.number, Index.Similarity())),
+                Index(t, (t.received_at, Index.Range(order='DESC'))),
+                Index(t,
+                    (t.resolution_due, Index.Range()),
+                    (t.state, Index.Equality(cardinality='low')),
+                    where=t.state.in_(CLOCK_STATES)),
+                Index(t,
+                    (t.acknowledgement_due, Index.Range()),
+                    where=t.state == 'received'),
+                })
+        cls._order = [('received_at', 'DESC'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('received', 'registered'),
+            ('registered', 'verifying'),
+            ('verifying', 'planning'),
+            ('planning', 'processing'),
+            ('processing', 'responded'),
+            ('responded', 'closed'),
+            ('responded', 'verifying'),
+            ('verifying', 'waiting'),
+            ('processing', 'waiting'),
+            ('waiting', 'verifying'),
+            ('waiting', 'processing'),
+            ('received', 'cancelled'),
+            ('registered', 'cancelled'),
+            ('verifying', 'cancelled'),
+            ('planning', 'cancelled'),
+            ('waiting', 'cancelled'),
+            ('closed', 'verifying'),
+            ('cancelled', 'received'),
+            }
+        cls._buttons.update({
+                'register': {
+                    'invisible': Eval('state') != 'received',
+                    'icon': 'tryton-forward',
+                    'depends': ['state'],
+                    },
+                'verify': {
+                    'invisible': Eval('state') != 'registered',
+                    'icon': 'tryton-forward',
+                    'depends': ['state'],
+                    },
+                'plan': {
+                    'invisible': Eval('state') != 'verifying',
+                    'icon': 'tryton-forward',
+                    'depends': ['state'],
+                    },
+                'process': {
+                    'invisible': Eval('state') != 'planning',
+                    'icon': 'tryton-forward',
+                    'depends': ['state'],
+                    },
+                'respond': {
+                    'invisible': Eval('state') != 'processing',
+                    'icon': 'tryton-forward',
+                    'depends': ['state'],
+                    },
+                'close': {
+                    'invisible': Eval('state') != 'responded',
+                    'icon': 'tryton-ok',
+                    'depends': ['state'],
+                    },
+                'reverify': {
+                    'invisible': Eval('state') != 'responded',
+                    'icon': 'tryton-back',
+                    'depends': ['state'],
+                    },
+                'wait': {
+                    'invisible': ~Eval('state').in_(
+                        ['verifying', 'processing']),
+                    'icon': 'tryton-switch',
+                    'depends': ['state'],
+                    },
+                'resume': {
+                    'invisible': Eval('state') != 'waiting',
+                    'icon': 'tryton-forward',
+                    'depends': ['state'],
+                    },
+                'cancel': {
+                    'invisible': ~Eval('state').in_(
+                        ['received', 'registered', 'verifying', 'planning',
+                            'waiting']),
+                    'icon': 'tryton-cancel',
+                    'depends': ['state'],
+                    },
+                'reopen': {
+                    'invisible': ~Eval('state').in_(['closed', 'cancelled']),
+                    'icon': 'tryton-undo',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_state(cls):
+        return 'received'
+
+    @classmethod
+    def default_round(cls):
+        return 1
+
+    @classmethod
+    def default_channel(cls):
+        return 'phone'
+
+    @classmethod
+    def default_received_at(cls):
+        return _now().replace(microsecond=0)
+
+    @classmethod
+    def default_currency(cls):
+        pool = Pool()
+        Company = pool.get('company.company')
+        company = Transaction().context.get('company')
+        if company is not None and company >= 0:
+            return Company(company).currency.id
+
+    @classmethod
+    def _get_respondent_models(cls):
+        "Models whose records a complaint can be about."
+        return ['company.employee', 'party.party']
+
+    @classmethod
+    def get_respondent_models(cls):
+        pool = Pool()
+        IrModel = pool.get('ir.model')
+        models = cls._get_respondent_models()
+        return [(None, '')] + [
+            (m, IrModel.get_name(m)) for m in models]
+
+    @fields.depends('category')
+    def on_change_with_suggested_level(self, name=None):
+        if self.category:
+            return self.category.get_default_level()
+
+    @fields.depends('category', 'level', 'responsible',
+        methods=['on_change_with_suggested_level'])
+    def on_change_category(self):
+        if self.category:
+            self.level = self.on_change_with_suggested_level()
+            if not self.responsible:
+                employees = self.category.get_responsible_employees()
+                if employees:
+                    self.responsible = employees[0]
+
+    @fields.depends('complainant', 'complainant_name')
+    def on_change_complainant(self):
+        if self.complainant and not self.complainant_name:
+            self.complainant_name = self.complainant.rec_name
+
+    # Deadlines and flags
+
+    @classmethod
+    def _deadlines(cls, level, received_at, paused=dt.timedelta()):
+        if not level or not received_at:
+            return {'acknowledgement_due': None, 'resolution_due': None}
+        return {
+            'acknowledgement_due': received_at + level.acknowledgement_delay,
+            'resolution_due': received_at + level.resolution_delay + paused,
+            }
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Level = pool.get('complaint.level')
+        Configuration = pool.get('complaint.configuration')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create':
+            if not values.get('number'):
+                company = values.get('company', cls.default_company())
+                values['number'] = Configuration(1).get_multivalue(
+                    'complaint_sequence', company=company).get()
+            level = values.get('level')
+            values.update(cls._deadlines(
+                    Level(level) if level else None,
+                    values.get('received_at') or cls.default_received_at()))
+        return values
+
+    @classmethod
+    def on_modification(cls, mode, complaints, field_names=None):
+        pool = Pool()
+        LevelChange = pool.get('complaint.level.change')
+        super().on_modification(mode, complaints, field_names=field_names)
+        if mode == 'delete':
+            return
+        changed = field_names is None or {'level', 'received_at'} & field_names
+        if not changed:
+            return
+        if mode == 'write':
+            to_write = []
+            for complaint in complaints:
+                deadlines = cls._deadlines(
+                    complaint.level, complaint.received_at,
+                    complaint._paused_time())
+                if any(getattr(complaint, f) != v
+                        for f, v in deadlines.items()):
+                    to_write.extend(([complaint], deadlines))
+            if to_write:
+                cls.write(*to_write)
+        if field_names is None or 'level' in field_names:
+            LevelChange.create([{
+                        'complaint': c.id,
+                        'level': c.level.id,
+                        'suggested_level': (
+                            c.suggested_level.id if c.suggested_level
+                            else None),
+                        'reason': c.level_reason,
+                        } for c in complaints
+                    if c.level and (mode == 'write' or (
+                            c.level != c.suggested_level))])
+
+    def _paused_time(self):
+        "Time already spent waiting, as recorded by resolution_due."
+        if self.resolution_due and self.level and self.received_at:
+            return max(self.resolution_due - self.received_at
+                - self.level.resolution_delay, dt.timedelta())
+        return dt.timedelta()
+
+    def get_acknowledgement_overdue(self, name):
+        return bool(self.state == 'received' and self.acknowledgement_due
+            and self.acknowledgement_due < _now())
+
+    @classmethod
+    def search_acknowledgement_overdue(cls, name, clause):
+        _, operator, value = clause
+        overdue = [
+            ('state', '=', 'received'),
+            ('acknowledgement_due', '<', _now()),
+            ]
+        if (operator == '=') == bool(value):
+            return overdue
+        return ['OR',
+            ('state', '!=', 'received'),
+            ('acknowledgement_due', '=', None),
+            ('acknowledgement_due', '>=', _now()),
+            ]
+
+    def get_overdue(self, name):
+        return bool(self.state in CLOCK_STATES and self.resolution_due
+            and self.resolution_due < _now())
+
+    @classmethod
+    def search_overdue(cls, name, clause):
+        _, operator, value = clause
+        if (operator == '=') == bool(value):
+            return [
+                ('state', 'in', CLOCK_STATES),
+                ('resolution_due', '<', _now()),
+                ]
+        return ['OR',
+            ('state', 'not in', CLOCK_STATES),
+            ('resolution_due', '=', None),
+            ('resolution_due', '>=', _now()),
+            ]
+
+    def get_on_time(self, name):
+        if self.responded_at and self.resolution_due:
+            return self.responded_at <= self.resolution_due
+
+    def get_satisfaction(self, name):
+        if self.feedbacks:
+            return self.feedbacks[-1].satisfaction
+
+    @classmethod
+    def search_satisfaction(cls, name, clause):
+        pool = Pool()
+        Feedback = pool.get('complaint.feedback')
+        feedback = Feedback.__table__()
+        latest = Feedback.__table__()
+        _, operator, value = clause
+        Operator = fields.SQL_OPERATORS[operator]
+        query = feedback.select(feedback.complaint,
+            where=Operator(feedback.satisfaction, value)
+            & ~Exists(latest.select(latest.id,
+                    where=(latest.complaint == feedback.complaint)
+                    & (latest.id > feedback.id))))
+        return [('id', 'in', query)]
+
+    # Validation
+
+    @classmethod
+    def validate_fields(cls, complaints, field_names):
+        super().validate_fields(complaints, field_names)
+        for complaint in complaints:
+            complaint.check_received_at(field_names)
+            complaint.check_contact(field_names)
+            complaint.check_level_reason(field_names)
+            complaint.check_compensation(field_names)
+
+    def check_received_at(self, field_names):
+        if 'received_at' in field_names and self.received_at and (
+                self.received_at > _now() + CLOCK_SKEW):
+            raise ComplaintValidationError(gettext(
+                    'complaint_plan.msg_received_in_future',
+                    complaint=self.rec_name))
+
+    def check_contact(self, field_names):
+        if 'complainant_email' in field_names and self.complainant_email:
+            if not validate_email(self.complainant_email):
+                raise ComplaintValidationError(gettext(
+                        'complaint_plan.msg_invalid_email',
+                        email=self.complainant_email))
+        if 'complainant_phone' in field_names and self.complainant_phone:
+            try:
+                valid = phonenumbers.is_possible_number(
+                    phonenumbers.parse(self.complainant_phone, 'CN'))
+            except phonenumbers.NumberParseException:
+                valid = False
+            if not valid:
+                raise ComplaintValidationError(gettext(
+                        'complaint_plan.msg_invalid_phone',
+                        phone=self.complainant_phone))
+
+    def check_level_reason(self, field_names):
+        if not {'level', 'category', 'level_reason'} & field_names:
+            return
+        suggested = self.suggested_level
+        if (self.level and suggested and self.level != suggested
+                and not (self.level_reason or '').strip()):
+            raise ComplaintValidationError(gettext(
+                    'complaint_plan.msg_level_reason_required',
+                    level=self.level.rec_name,
+                    suggested=suggested.rec_name))
+
+    def check_compensation(self, field_names):
+        if ('compensation_amount' in field_names
+                and self.compensation_amount is not None
+                and self.compensation_amount < 0):
+            raise ComplaintValidationError(gettext(
+                    'complaint_plan.msg_compensation_negative',
+                    complaint=self.rec_name))
+
+    def _require(self, field_names, message):
+        "Raise the translated message when one of the fields is empty."
+        missing = [f for f in field_names
+            if not getattr(self, f) or (
+                isinstance(getattr(self, f), str)
+                and not getattr(self, f).strip())]
+        if missing:
+            strings = self.__class__.fields_get(missing)
+            fields_string = ', '.join(strings[f]['string'] for f in missing)
+            raise ComplaintTransitionError(gettext(
+                    message, complaint=self.rec_name, fields=fields_string))
+
+    # Workflow
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('registered')
+    def register(cls, complaints):
+        for complaint in complaints:
+            complaint._require(['category', 'level'],
+                'complaint_plan.msg_register_needs')
+            if not complaint.complainant and not complaint.complainant_name:
+                raise ComplaintTransitionError(gettext(
+                        'complaint_plan.msg_register_needs_complainant',
+                        complaint=complaint.rec_name))
+        now = _now()
+        for complaint in complaints:
+            complaint.acknowledged_at = now
+            if not complaint.responsible and complaint.category:
+                employees = complaint.category.get_responsible_employees()
+                if employees:
+                    complaint.responsible = employees[0]
+        cls.save(complaints)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('verifying')
+    def verify(cls, complaints):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('planning')
+    def plan(cls, complaints):
+        for complaint in complaints:
+            complaint._require(['occurred_at', 'cause'],
+                'complaint_plan.msg_plan_needs_verification')
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('processing')
+    def process(cls, complaints):
+        for complaint in complaints:
+            complaint._require(['investigation_methods', 'measures'],
+                'complaint_plan.msg_process_needs_plan')
+            if (not complaint.investigation_team
+                    and not (complaint.investigation_duties or '').strip()):
+                raise ComplaintTransitionError(gettext(
+                        'complaint_plan.msg_process_needs_team',
+                        complaint=complaint.rec_name))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('responded')
+    def respond(cls, complaints):
+        for complaint in complaints:
+            if not any(f.round == complaint.round
+                    for f in complaint.feedbacks):
+                raise ComplaintTransitionError(gettext(
+                        'complaint_plan.msg_respond_needs_feedback',
+                        complaint=complaint.rec_name))
+        cls.write(complaints, {'responded_at': _now()})
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('closed')
+    def close(cls, complaints):
+        for complaint in complaints:
+            if complaint.satisfaction not in {'satisfied', 'no_answer'}:
+                raise ComplaintTransitionError(gettext(
+                        'complaint_plan.msg_close_needs_satisfaction',
+                        complaint=complaint.rec_name))
+        cls.write(complaints, {'closed_at': _now()})
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('verifying')
+    def reverify(cls, complaints):
+        for complaint in complaints:
+            if complaint.satisfaction != 'unsatisfied':
+                raise ComplaintTransitionError(gettext(
+                        'complaint_plan.msg_reverify_needs_unsatisfied',
+                        complaint=complaint.rec_name))
+        cls._next_round(complaints)
+
+    @classmethod
+    def _next_round(cls, complaints):
+        for complaint in complaints:
+            complaint.round += 1
+            complaint.responded_at = None
+            complaint.closed_at = None
+        cls.save(complaints)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('waiting')
+    def wait(cls, complaints):
+        now = _now()
+        for complaint in complaints:
+            complaint.waiting_from = complaint.state
+            complaint.waiting_since = now
+        cls.save(complaints)
+
+    @classmethod
+    @ModelView.button
+    def resume(cls, complaints):
+        complaints = [c for c in complaints if c.state == 'waiting']
+        now = _now()
+        for complaint in complaints:
+            if complaint.resolution_due and complaint.waiting_since:
+                complaint.resolution_due += now - complaint.waiting_since
+            complaint.waiting_since = None
+        cls.save(complaints)
+        to_verify = [c for c in complaints if c.waiting_from == 'verifying']
+        cls._resume_verifying(to_verify)
+        cls._resume_processing(
+            [c for c in complaints if c not in to_verify])
+        cls.write(complaints, {'waiting_from': None})
+
+    @classmethod
+    @Workflow.transition('verifying')
+    def _resume_verifying(cls, complaints):
+        pass
+
+    @classmethod
+    @Workflow.transition('processing')
+    def _resume_processing(cls, complaints):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, complaints):
+        for complaint in complaints:
+            complaint._require(['cancel_reason'],
+                'complaint_plan.msg_cancel_needs_reason')
+        cls.write(complaints, {'waiting_since': None, 'waiting_from': None})
+
+    @classmethod
+    @ModelView.button
+    def reopen(cls, complaints):
+        cls._reopen_closed([c for c in complaints if c.state == 'closed'])
+        cls._reopen_cancelled(
+            [c for c in complaints if c.state == 'cancelled'])
+
+    @classmethod
+    @Workflow.transition('verifying')
+    def _reopen_closed(cls, complaints):
+        cls._next_round(complaints)
+
+    @classmethod
+    @Workflow.transition('received')
+    def _reopen_cancelled(cls, complaints):
+        pass
+
+    @classmethod
+    def copy(cls, complaints, default=None):
+        default = default.copy() if default is not None else {}
+        for name in ['number', 'acknowledged_at', 'responded_at', 'closed_at',
+                'waiting_since', 'waiting_from', 'feedbacks', 'level_changes',
+                'disclosures', 'improvements', 'assessments']:
+            default.setdefault(name, None)
+        default.setdefault('state', 'received')
+        default.setdefault('round', 1)
+        return super().copy(complaints, default=default)
+
+
+class ComplaintInvestigator(ModelSQL):
+    "Complaint - Investigation team member"
+    __name__ = 'complaint.complaint-investigation-company.employee'
+
+    complaint = fields.Many2One('complaint.complaint', "Complaint",
+        required=True, ondelete='CASCADE')
+    employee = fields.Many2One('company.employee', "Employee",
+        required=True, ondelete='CASCADE')
+
+
+class LevelChange(ModelSQL, ModelView):
+    "Complaint level change"
+    __name__ = 'complaint.level.change'
+
+    complaint = fields.Many2One('complaint.complaint', "Complaint",
+        required=True, ondelete='CASCADE')
+    level = fields.Many2One('complaint.level', "Level", required=True,
+        ondelete='RESTRICT')
+    suggested_level = fields.Many2One('complaint.level', "Suggested Level",
+        ondelete='RESTRICT')
+    reason = fields.Text("Reason")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('complaint')
+        cls._order = [('create_date', 'ASC'), ('id', 'ASC')]
+
+
+class Feedback(sequence_ordered(), ModelSQL, ModelView):
+    "Feedback to the complainant"
+    __name__ = 'complaint.feedback'
+
+    complaint = fields.Many2One('complaint.complaint', "Complaint",
+        required=True, ondelete='CASCADE')
+    round = fields.Integer("Round", required=True, readonly=True)
+    method = fields.Selection(CHANNELS, "Method", required=True)
+    date = fields.DateTime("Date", required=True)
+    content = fields.Text("Content", required=True)
+    satisfaction = fields.Selection([
+            (None, ""),
+            ('satisfied', "Satisfied"),
+            ('unsatisfied', "Unsatisfied"),
+            ('no_answer', "No Answer"),
+            ], "Satisfaction")
+    comment = fields.Text("Complainant's Comment")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('complaint')
+        cls._order = [('id', 'ASC')]
+
+    @classmethod
+    def default_date(cls):
+        return _now().replace(microsecond=0)
+
+    @classmethod
+    def default_method(cls):
+        return 'phone'
+
+    @fields.depends('complaint', '_parent_complaint.round')
+    def on_change_complaint(self):
+        if self.complaint:
+            self.round = self.complaint.round
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Complaint = pool.get('complaint.complaint')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and values.get('complaint'):
+            values['round'] = Complaint(values['complaint']).round
+        return values
+
+
+class Disclosure(ModelSQL, ModelView):
+    "Information disclosure and public-opinion log"
+    __name__ = 'complaint.disclosure'
+
+    complaint = fields.Many2One('complaint.complaint', "Complaint",
+        required=True, ondelete='CASCADE')
+    date = fields.DateTime("Date", required=True)
+    channel = fields.Selection([
+            ('website', "Website"),
+            ('social_media', "Social Media"),
+            ('press', "Press"),
+            ('notice', "Notice"),
+            ('other', "Other"),
+            ], "Channel", required=True)
+    content = fields.Text("Content", required=True)
+    by = fields.Many2One('company.employee', "By")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('complaint')
+        cls._order = [('date', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def default_date(cls):
+        return _now().replace(microsecond=0)
+
+
+class Improvement(ModelSQL, ModelView):
+    "Improvement action"
+    __name__ = 'complaint.improvement'
+
+    complaint = fields.Many2One('complaint.complaint', "Complaint",
+        required=True, ondelete='CASCADE')
+    description = fields.Text("Action", required=True)
+    owner = fields.Many2One('company.employee', "Owner", required=True)
+    due_date = fields.Date("Due Date", required=True)
+    done = fields.Boolean("Done")
+    effectiveness = fields.Selection([
+            ('pending', "To Check"),
+            ('effective', "Effective"),
+            ('ineffective', "Not Effective"),
+            ], "Effectiveness", required=True,
+        states={'readonly': ~Eval('done')})
+    effectiveness_note = fields.Text("Effectiveness Check",
+        states={'readonly': ~Eval('done')})
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('complaint')
+
+    @classmethod
+    def default_effectiveness(cls):
+        return 'pending'
+
+
+class Assessment(ModelSQL, ModelView):
+    "Assessment of responsible staff"
+    __name__ = 'complaint.assessment'
+
+    complaint = fields.Many2One('complaint.complaint', "Complaint",
+        required=True, ondelete='CASCADE')
+    employee = fields.Many2One('company.employee', "Employee", required=True)
+    kind = fields.Selection([
+            ('reward', "Reward"),
+            ('penalty', "Penalty"),
+            ], "Kind", required=True)
+    note = fields.Text("Note", required=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('complaint')

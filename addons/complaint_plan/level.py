@@ -1,0 +1,36 @@
+# This file is part of the complaint_plan module.
+import datetime as dt
+
+from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
+
+
+class Level(DeactivableMixin, ModelSQL, ModelView):
+    "Severity level of a complaint (一级 / 二级 / 三级)"
+    __name__ = 'complaint.level'
+
+    name = fields.Char("Name", required=True, translate=True)
+    sequence = fields.Integer("Sequence", required=True,
+        help="Lower is more severe.")
+    criteria = fields.Text("Criteria", translate=True)
+    acknowledgement_delay = fields.TimeDelta(
+        "Acknowledgement Delay", required=True,
+        help="Time after receipt by which the complainant is acknowledged.")
+    resolution_delay = fields.TimeDelta(
+        "Resolution Delay", required=True,
+        help="Time after receipt by which the complaint is answered; "
+        "time spent waiting on the complainant is not counted.")
+    activates_emergency_plan = fields.Boolean("Activates Emergency Plan",
+        help="A complaint of this level activates the emergency plan.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('sequence', 'ASC'))
+
+    @staticmethod
+    def default_acknowledgement_delay():
+        return dt.timedelta(hours=24)
+
+    @staticmethod
+    def default_resolution_delay():
+        return dt.timedelta(days=15)

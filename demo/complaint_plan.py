@@ -1,0 +1,126 @@
+"""Demo data of complaint_plan: roles, categories' handlers, complaints."""
+import datetime as dt
+from decimal import Decimal
+
+from proteus import Model
+
+from demo.base import make_user
+
+USERS = [
+    # login, name, groups, language
+    ('clerk', '李娜', ['complaint_plan.group_complaint_clerk'], 'zh_CN'),
+    ('handler', '张伟', ['complaint_plan.group_complaint_handler'], 'zh_CN'),
+    ('handler2', '刘洋', ['complaint_plan.group_complaint_handler'], 'zh_CN'),
+    ('manager', '陈静', ['complaint_plan.group_complaint_manager'], 'zh_CN'),
+    ('auditor', '赵磊', ['complaint_plan.group_complaint_auditor'], 'en'),
+    ('leader1', '王建国', ['complaint_plan.group_leading_group'], 'zh_CN'),
+    ('leader2', '李红', ['complaint_plan.group_leading_group'], 'zh_CN'),
+    ('leader3', '张明', ['complaint_plan.group_leading_group'], 'zh_CN'),
+    ('leader4', '刘芳', ['complaint_plan.group_leading_group'], 'zh_CN'),
+    ('leader5', '黄志强', ['complaint_plan.group_leading_group'], 'zh_CN'),
+    ]
+
+COMPLAINTS = [
+    # category, channel, days ago, complainant, phone, subject, description,
+    # remedy, target state
+    ('category_product_quality', 'phone', 1, '王女士', '13800138000',
+        '购买的牛奶已过期',
+        '顾客在五一广场店购买的纯牛奶，回家后发现生产日期已超过保质期两天。',
+        '退货并赔偿', 'received'),
+    ('category_service', 'walk_in', 2, '李先生', '13912345678',
+        '收银员态度恶劣',
+        '顾客在收银台询问会员积分时，收银员不耐烦并出言不逊。',
+        '道歉', 'registered'),
+    ('category_hygiene', 'web', 3, '赵女士', '13700001111',
+        '冷柜有异味',
+        '河西万达店冷冻食品柜有明显异味，柜内有积水。',
+        '清洁冷柜并检查食品', 'verifying'),
+    ('category_billing', 'email', 6, '孙先生', '13600002222',
+        '促销价格与结算价格不符',
+        '货架标示促销价 19.9 元，结账时按 29.9 元收取。',
+        '退还差价', 'planning'),
+    ('category_safety', 'phone', 8, '周女士', '13500003333',
+        '地面湿滑导致摔倒',
+        '顾客在生鲜区因地面湿滑且无警示牌而摔倒，膝盖擦伤。',
+        '承担医药费', 'processing'),
+    ('category_staff_conduct', 'social_media', 12, '吴先生', '13400004444',
+        '保安推搡顾客',
+        '顾客在微博发文称出口保安怀疑其偷窃并推搡。',
+        '公开道歉', 'responded'),
+    ('category_service', 'letter', 30, '郑女士', '13300005555',
+        '送货上门延误',
+        '网上订购的大米承诺当天送达，实际延误三天。',
+        '补偿优惠券', 'closed'),
+    ]
+
+
+def load(config):
+    Category = Model.get('complaint.category', config=config)
+    Complaint = Model.get('complaint.complaint', config=config)
+    Feedback = Model.get('complaint.feedback', config=config)
+    Employee = Model.get('company.employee', config=config)
+    ModelData = Model.get('ir.model.data', config=config)
+
+    employees = {}
+    for login, name, groups, lang in USERS:
+        _, employees[login] = make_user(
+            login, name, groups, employee_name=name, lang=lang,
+            config=config)
+    for login, supervisor in [
+            ('clerk', 'manager'), ('handler', 'manager'),
+            ('handler2', 'manager'), ('manager', 'leader1')]:
+        employee = Employee(employees[login].id)
+        employee.supervisor = Employee(employees[supervisor].id)
+        employee.save()
+
+    def category(fs_id):
+        return Category(ModelData.get_id('complaint_plan', fs_id, {}))
+
+    for fs_id, handler in [
+            ('category_product_quality', 'handler'),
+            ('category_service', 'handler'),
+            ('category_hygiene', 'handler'),
+            ('category_billing', 'handler2'),
+            ('category_safety', 'handler2'),
+            ('category_staff_conduct', 'handler2'),
+            ('category_other', 'handler')]:
+        record = category(fs_id)
+        record.responsible_employees.append(Employee(employees[handler].id))
+        record.save()
+
+    now = dt.datetime.now().replace(microsecond=0)
+    steps = ['registered', 'verifying', 'planning', 'processing',
+        'responded', 'closed']
+    buttons = dict(zip(steps,
+            ['register', 'verify', 'plan', 'process', 'respond', 'close']))
+    for (fs_id, channel, days, name, phone, subject, description, remedy,
+            state) in COMPLAINTS:
+        complaint = Complaint(
+            channel=channel, received_at=now - dt.timedelta(days=days),
+            complainant_name=name, complainant_phone=phone,
+            subject=subject, description=description,
+            requested_remedy=remedy, category=category(fs_id))
+        complaint.save()
+        if state == 'received':
+            continue
+        for step in steps[:steps.index(state) + 1]:
+            if step == 'planning':
+                complaint.occurred_at = complaint.received_at
+                complaint.place = '门店'
+                complaint.cause = '经核实，情况属实。'
+                complaint.interview_notes = '已与当事员工及顾客沟通。'
+            elif step == 'processing':
+                complaint.investigation_duties = '店长负责调查，客服专员负责回访。'
+                complaint.investigation_methods = '调取监控录像，询问当事人。'
+                complaint.measures = '向顾客道歉并按规定补偿。'
+                complaint.compensation_amount = Decimal('100.00')
+                complaint.compensation_description = '购物券'
+                complaint.responsibility = '当班员工负主要责任。'
+                complaint.prevention = '加强员工服务培训。'
+            elif step == 'responded':
+                feedback = Feedback(
+                    method='phone', date=now, satisfaction='satisfied',
+                    content='已电话告知处理结果，顾客表示满意。')
+                complaint.feedbacks.append(feedback)
+            complaint.save()
+            complaint.click(buttons[step])

@@ -1,0 +1,150 @@
+"""Browser harness: a trytond serving the sao web client on the demo data,
+driven by Debian's Chromium through playwright.
+
+The demo database is built once per content of addons/ and demo/ and kept
+under var/cache, so repeated runs only pay for starting the server.
+"""
+import hashlib
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from demo.base import DEMO_PASSWORD
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / 'test-output'
+SCREENSHOTS = OUTPUT / 'screenshots'
+CHROMIUM = '/usr/bin/chromium'
+SAO = ROOT / 'node_modules' / 'tryton-sao'
+MODULES = os.environ.get(
+    'DEMO_MODULES',
+    'scheduled_activity complaint_plan whistleblower store_hygiene').split()
+CHROMIUM_ARGS = [
+    '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run',
+    ]
+# The browser tests' server keeps the whistleblower key of its own.
+WHISTLEBLOWER_KEY = 'n4c0aQqc0uQ7Cg8y8mEJ8Zp1h3cY3n2Nf9dfm0U6r1k='
+
+
+def _content_hash():
+    digest = hashlib.sha1()
+    for folder in ['addons', 'demo']:
+        for path in sorted((ROOT / folder).rglob('*')):
+            if path.is_file() and '__pycache__' not in path.parts:
+                digest.update(str(path.relative_to(ROOT)).encode())
+                digest.update(path.read_bytes())
+    digest.update(' '.join(MODULES).encode())
+    return digest.hexdigest()[:12]
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def _server_env():
+    "The environment without the test suite's database settings"
+    return {k: v for k, v in os.environ.items()
+        if not k.startswith('TRYTOND_') and k not in {'DB_NAME', 'DB_CACHE'}}
+
+
+@pytest.fixture(scope='session')
+def tryton_url():
+    folder = OUTPUT / 'browser-server'
+    shutil.rmtree(folder, ignore_errors=True)
+    database_folder = folder / 'db'
+    database_folder.mkdir(parents=True)
+    port = _free_port()
+    config = folder / 'trytond.conf'
+    config.write_text(
+        f'[database]\nuri = sqlite://\npath = {database_folder}\n'
+        'language = zh_CN\n\n'
+        f'[web]\nlisten = 127.0.0.1:{port}\nroot = {SAO}\n\n'
+        f'[whistleblower]\nkey = {WHISTLEBLOWER_KEY}\n')
+    env = _server_env()
+    cached = ROOT / 'var' / 'cache' / f'browser-demo-{_content_hash()}.sqlite'
+    if not cached.exists():
+        subprocess.run([sys.executable, '-m', 'demo',
+                '--config', str(config), '--database', 'demo',
+                '--modules', *MODULES],
+            cwd=ROOT, env=env, check=True)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(database_folder / 'demo.sqlite', cached)
+    else:
+        shutil.copy(cached, database_folder / 'demo.sqlite')
+
+    log = (folder / 'trytond.log').open('w')
+    trytond = pathlib.Path(sys.executable).with_name('trytond')
+    server = subprocess.Popen(
+        [str(trytond), '-c', str(config), '-d', 'demo'],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f'http://127.0.0.1:{port}'
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + '/', timeout=2)
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"trytond did not start, see {folder / 'trytond.log'}")
+            time.sleep(0.3)
+    yield url
+    server.terminate()
+    server.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope='session')
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(
+        viewport={'width': 1440, 'height': 900}, locale='zh-CN')
+    context.set_default_timeout(20000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login(tryton_url):
+    "Log in the web client as a demo user: login(page, 'clerk')"
+    def login(page, user, password=DEMO_PASSWORD):
+        page.goto(f'{tryton_url}/#demo')
+        page.fill('#login', user)
+        page.click('.login-dialog button[type=submit]')
+        page.fill('#ask-dialog-entry', password)
+        page.click('.ask-dialog .btn-primary')
+        page.wait_for_selector('.login-dialog', state='detached')
+        page.wait_for_timeout(3000)
+    return login
+
+
+@pytest.fixture
+def screenshot():
+    "Save a screenshot under test-output/screenshots/<name>.png"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def screenshot(page, name):
+        path = SCREENSHOTS / f'{name}.png'
+        page.screenshot(path=str(path), full_page=True)
+        return path
+    return screenshot

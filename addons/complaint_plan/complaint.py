@@ -366,9 +366,13 @@ class Complaint(Workflow, ModelSQL, ModelView):
     def preprocess_values(cls, mode, values):
         pool = Pool()
         Level = pool.get('complaint.level')
+        Category = pool.get('complaint.category')
         Configuration = pool.get('complaint.configuration')
         values = super().preprocess_values(mode, values)
         if mode == 'create':
+            if values.get('category') and not values.get('level'):
+                level = Category(values['category']).get_default_level()
+                values['level'] = level.id if level else None
             if not values.get('number'):
                 company = values.get('company', cls.default_company())
                 values['number'] = Configuration(1).get_multivalue(
@@ -487,7 +491,6 @@ class Complaint(Workflow, ModelSQL, ModelView):
         for complaint in complaints:
             complaint.check_received_at(field_names)
             complaint.check_contact(field_names)
-            complaint.check_level_reason(field_names)
             complaint.check_compensation(field_names)
 
     def check_received_at(self, field_names):
@@ -513,17 +516,6 @@ class Complaint(Workflow, ModelSQL, ModelView):
                 raise ComplaintValidationError(gettext(
                         'complaint_plan.msg_invalid_phone',
                         phone=self.complainant_phone))
-
-    def check_level_reason(self, field_names):
-        if not {'level', 'category', 'level_reason'} & field_names:
-            return
-        suggested = self.suggested_level
-        if (self.level and suggested and self.level != suggested
-                and not (self.level_reason or '').strip()):
-            raise ComplaintValidationError(gettext(
-                    'complaint_plan.msg_level_reason_required',
-                    level=self.level.rec_name,
-                    suggested=suggested.rec_name))
 
     def check_compensation(self, field_names):
         if ('compensation_amount' in field_names

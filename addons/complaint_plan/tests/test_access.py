@@ -1,0 +1,180 @@
+# This file is part of the complaint_plan module.
+"Each role works as a real user with access checks on"
+import datetime as dt
+from contextlib import contextmanager
+
+from trytond.model.exceptions import AccessError
+from trytond.model.modelview import AccessButtonError
+from trytond.modules.company.tests import (
+    create_company, create_employee, set_company)
+from trytond.pool import Pool
+from trytond.tests.test_tryton import (
+    TestCase, activate_module, drop_db, with_transaction)
+from trytond.transaction import Transaction
+
+
+def create_user(login, group_fs_ids, company, employee=None):
+    pool = Pool()
+    User = pool.get('res.user')
+    ModelData = pool.get('ir.model.data')
+    groups = [ModelData.get_id('complaint_plan', g) for g in group_fs_ids]
+    user, = User.create([{
+                'login': login,
+                'name': login,
+                'groups': [('add', groups)],
+                'companies': [('add', [company.id])],
+                'company': company.id,
+                'employees': [('add', [employee.id])] if employee else [],
+                'employee': employee.id if employee else None,
+                }])
+    return user
+
+
+@contextmanager
+def as_user(user):
+    "Work as the user, through the same access checks as the web client"
+    transaction = Transaction()
+    with transaction.set_user(user.id), transaction.set_context(
+            _check_access=True, company=user.company.id,
+            employee=user.employee.id if user.employee else None):
+        yield
+
+
+class ComplaintAccessTestCase(TestCase):
+    "Access of the complaint roles"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        drop_db()
+        activate_module('complaint_plan')
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        drop_db()
+
+    def setup_company(self):
+        pool = Pool()
+        Category = pool.get('complaint.category')
+        Complaint = pool.get('complaint.complaint')
+
+        company = create_company()
+        with set_company(company):
+            handler_employee = create_employee(company, "张伟")
+            other_employee = create_employee(company, "刘洋")
+            service, = Category.search([('name', '=', "Service")])
+            billing, = Category.search([('name', '=', "Billing")])
+            Category.write([service], {
+                    'responsible_employees': [('add', [handler_employee.id])],
+                    })
+            Category.write([billing], {
+                    'responsible_employees': [('add', [other_employee.id])],
+                    })
+            users = {
+                'clerk': create_user(
+                    'clerk', ['group_complaint_clerk'], company),
+                'handler': create_user(
+                    'handler', ['group_complaint_handler'], company,
+                    handler_employee),
+                'manager': create_user(
+                    'manager', ['group_complaint_manager'], company),
+                'auditor': create_user(
+                    'auditor', ['group_complaint_auditor'], company),
+                }
+            values = {
+                'company': company.id,
+                'complainant_name': "王女士",
+                'description': "...",
+                'received_at': dt.datetime.now() - dt.timedelta(hours=1),
+                }
+            unassigned, = Complaint.create([{
+                        'subject': "unassigned", 'category': service.id,
+                        **values}])
+            of_other, = Complaint.create([{
+                        'subject': "other's", 'category': billing.id,
+                        'responsible': other_employee.id, **values}])
+        return users, unassigned, of_other
+
+    def subjects(self):
+        Complaint = Pool().get('complaint.complaint')
+        return sorted(c.subject for c in Complaint.search([]))
+
+    @with_transaction()
+    def test_clerk(self):
+        "The clerk registers complaints and sees their own and unassigned ones"
+        pool = Pool()
+        Complaint = pool.get('complaint.complaint')
+        Level = pool.get('complaint.level')
+        users, unassigned, of_other = self.setup_company()
+
+        with as_user(users['clerk']):
+            complaint, = Complaint.create([{
+                        'subject': "clerk's", 'complainant_name': "李先生",
+                        'description': "...", 'category':
+                        unassigned.category.id}])
+            Complaint.register([complaint])
+            self.assertEqual(complaint.state, 'registered')
+            self.assertEqual(self.subjects(), ["clerk's", "unassigned"])
+            with self.assertRaises(AccessError):
+                Complaint.read([of_other.id], ['subject'])
+            with self.assertRaises(AccessError):
+                Complaint.delete([complaint])
+            with self.assertRaises(AccessButtonError):
+                Complaint.verify([complaint])
+            level, = Level.search([], limit=1)
+            with self.assertRaises(AccessError):
+                Level.write([level], {'name': "Changed"})
+
+    @with_transaction()
+    def test_handler(self):
+        "The handler works the complaints of their categories"
+        pool = Pool()
+        Complaint = pool.get('complaint.complaint')
+        users, unassigned, of_other = self.setup_company()
+        Complaint.register([unassigned])
+
+        with as_user(users['handler']):
+            self.assertEqual(self.subjects(), ["unassigned"])
+            complaint = Complaint(unassigned.id)
+            Complaint.verify([complaint])
+            self.assertEqual(complaint.state, 'verifying')
+            with self.assertRaises(AccessError):
+                Complaint.write([Complaint(of_other.id)], {'subject': "x"})
+            with self.assertRaises(AccessError):
+                Complaint.delete([complaint])
+
+    @with_transaction()
+    def test_manager(self):
+        "The manager sees everything, configures and deletes"
+        pool = Pool()
+        Complaint = pool.get('complaint.complaint')
+        Level = pool.get('complaint.level')
+        users, unassigned, of_other = self.setup_company()
+
+        with as_user(users['manager']):
+            self.assertEqual(self.subjects(), ["other's", "unassigned"])
+            level, = Level.search([('name', '=', "Level 3")])
+            Level.write([level], {'resolution_delay': dt.timedelta(days=10)})
+            Complaint.delete([Complaint(of_other.id)])
+            self.assertEqual(self.subjects(), ["unassigned"])
+
+    @with_transaction()
+    def test_auditor(self):
+        "The auditor reads everything and changes nothing"
+        pool = Pool()
+        Complaint = pool.get('complaint.complaint')
+        Statistic = pool.get('complaint.statistic.month')
+        users, unassigned, of_other = self.setup_company()
+
+        with as_user(users['auditor']):
+            self.assertEqual(self.subjects(), ["other's", "unassigned"])
+            month, = Statistic.search([])
+            self.assertEqual(month.complaints, 2)
+            with self.assertRaises(AccessError):
+                Complaint.write([Complaint(unassigned.id)], {'subject': "x"})
+            with self.assertRaises(AccessError):
+                Complaint.create([{'subject': "x", 'complainant_name': "x",
+                            'description': "x"}])
+            with self.assertRaises(AccessButtonError):
+                Complaint.register([Complaint(unassigned.id)])

@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -59,8 +60,9 @@ def _server_env():
 
 @pytest.fixture(scope='session')
 def tryton_url():
-    folder = OUTPUT / 'browser-server'
-    shutil.rmtree(folder, ignore_errors=True)
+    OUTPUT.mkdir(exist_ok=True)
+    # A folder per test run: several runs may share the machine.
+    folder = pathlib.Path(tempfile.mkdtemp(prefix='browser-server-', dir=OUTPUT))
     database_folder = folder / 'db'
     database_folder.mkdir(parents=True)
     port = _free_port()
@@ -78,7 +80,9 @@ def tryton_url():
                 '--modules', *MODULES],
             cwd=ROOT, env=env, check=True)
         cached.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(database_folder / 'demo.sqlite', cached)
+        building = cached.with_suffix(f'.{os.getpid()}')
+        shutil.copy(database_folder / 'demo.sqlite', building)
+        os.replace(building, cached)
     else:
         shutil.copy(cached, database_folder / 'demo.sqlite')
 
@@ -102,6 +106,7 @@ def tryton_url():
     server.terminate()
     server.wait(timeout=30)
     log.close()
+    shutil.rmtree(database_folder)
 
 
 @pytest.fixture(scope='session')
@@ -134,7 +139,7 @@ def login(tryton_url):
         page.fill('#ask-dialog-entry', password)
         page.click('.ask-dialog .btn-primary')
         page.wait_for_selector('.login-dialog', state='detached')
-        page.wait_for_timeout(3000)
+        page.wait_for_selector('#menu .column-char')
     return login
 
 

@@ -291,6 +291,15 @@ class Complaint(Workflow, ModelSQL, ModelView):
                 })
 
     @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('/tree', 'visual',
+                If(Eval('overdue', False)
+                    | Eval('acknowledgement_overdue', False), 'danger', ''),
+                ['overdue', 'acknowledgement_overdue']),
+            ]
+
+    @classmethod
     def default_company(cls):
         return Transaction().context.get('company')
 

@@ -1,5 +1,6 @@
 # This file is part of the complaint_plan module.
 import datetime as dt
+from collections import defaultdict
 
 import phonenumbers
 from sql.operators import Exists
@@ -104,9 +105,8 @@ class Complaint(Workflow, ModelSQL, ModelView):
             'readonly': _open['readonly'],
             'required': Eval('state') != 'received',
             })
-    suggested_level = fields.Function(
-        fields.Many2One('complaint.level', "Suggested Level"),
-        'on_change_with_suggested_level')
+    suggested_level = fields.Many2One('complaint.level', "Suggested Level",
+        readonly=True, help="The level suggested by the category.")
     level_reason = fields.Text("Level Reason",
         states={
             'readonly': _open['readonly'],
@@ -123,15 +123,15 @@ class Complaint(Workflow, ModelSQL, ModelView):
         states=_open)
 
     # Deadlines
-    acknowledgement_due = fields.DateTime(
+    acknowledgement_due = fields.Timestamp(
         "Acknowledgement Due", readonly=True)
-    acknowledged_at = fields.DateTime("Acknowledged At", readonly=True)
-    resolution_due = fields.DateTime("Resolution Due", readonly=True,
+    acknowledged_at = fields.Timestamp("Acknowledged At", readonly=True)
+    resolution_due = fields.Timestamp("Resolution Due", readonly=True,
         help="Moves later by the time spent waiting on the complainant.")
-    waiting_since = fields.DateTime("Waiting Since", readonly=True)
+    waiting_since = fields.Timestamp("Waiting Since", readonly=True)
     waiting_from = fields.Char("Waiting From", readonly=True)
-    responded_at = fields.DateTime("Responded At", readonly=True)
-    closed_at = fields.DateTime("Closed At", readonly=True)
+    responded_at = fields.Timestamp("Responded At", readonly=True)
+    closed_at = fields.Timestamp("Closed At", readonly=True)
     acknowledgement_overdue = fields.Function(
         fields.Boolean("Acknowledgement Overdue"),
         'get_acknowledgement_overdue',
@@ -340,16 +340,12 @@ class Complaint(Workflow, ModelSQL, ModelView):
         return [(None, '')] + [
             (m, IrModel.get_name(m)) for m in models]
 
-    @fields.depends('category')
-    def on_change_with_suggested_level(self, name=None):
-        if self.category:
-            return self.category.get_default_level()
-
-    @fields.depends('category', 'level', 'responsible',
-        methods=['on_change_with_suggested_level'])
+    @fields.depends('category', 'level', 'responsible', 'suggested_level')
     def on_change_category(self):
+        self.suggested_level = (
+            self.category.get_default_level() if self.category else None)
         if self.category:
-            self.level = self.on_change_with_suggested_level()
+            self.level = self.suggested_level
             if not self.responsible:
                 employees = self.category.get_responsible_employees()
                 if employees:
@@ -374,46 +370,79 @@ class Complaint(Workflow, ModelSQL, ModelView):
     @classmethod
     def preprocess_values(cls, mode, values):
         pool = Pool()
-        Level = pool.get('complaint.level')
         Category = pool.get('complaint.category')
-        Configuration = pool.get('complaint.configuration')
         values = super().preprocess_values(mode, values)
-        if mode == 'create':
-            if values.get('category') and not values.get('level'):
-                level = Category(values['category']).get_default_level()
-                values['level'] = level.id if level else None
+        cls.check_values(values)
+        if mode == 'write' and 'category' in values:
+            suggested = (Category(values['category']).get_default_level()
+                if values['category'] else None)
+            values['suggested_level'] = suggested.id if suggested else None
+        return values
+
+    @classmethod
+    def create(cls, vlist):
+        pool = Pool()
+        Category = pool.get('complaint.category')
+        Level = pool.get('complaint.level')
+        Configuration = pool.get('complaint.configuration')
+        LevelChange = pool.get('complaint.level.change')
+        # Number, suggested level and deadlines are completed for the whole
+        # batch at once, so that creating many complaints stays cheap.
+        vlist = [v.copy() for v in vlist]
+        suggestions = {c.id: c.get_default_level() for c in Category.browse(
+                {v['category'] for v in vlist if v.get('category')})}
+        overridden = []
+        for values in vlist:
+            suggested = suggestions.get(values.get('category'))
+            values['suggested_level'] = suggested.id if suggested else None
+            if not values.get('level'):
+                values['level'] = values['suggested_level']
+            overridden.append(bool(
+                    suggested and values['level'] != suggested.id))
+        levels = {l.id: l for l in Level.browse(
+                {v['level'] for v in vlist if v['level']})}
+        unnumbered = defaultdict(list)
+        for values in vlist:
+            values.update(cls._deadlines(
+                    levels.get(values['level']),
+                    values.get('received_at') or cls.default_received_at()))
             if not values.get('number'):
                 company = values.get('company', cls.default_company())
-                values['number'] = Configuration(1).get_multivalue(
-                    'complaint_sequence', company=company).get()
-            level = values.get('level')
-            values.update(cls._deadlines(
-                    Level(level) if level else None,
-                    values.get('received_at') or cls.default_received_at()))
-        return values
+                unnumbered[company].append(values)
+        configuration = Configuration(1)
+        for company, company_vlist in unnumbered.items():
+            sequence = configuration.get_multivalue(
+                'complaint_sequence', company=company)
+            for values, number in zip(
+                    company_vlist, sequence.get_many(len(company_vlist))):
+                values['number'] = number
+        complaints = super().create(vlist)
+        LevelChange.create([{
+                    'complaint': complaint.id,
+                    'level': values['level'],
+                    'suggested_level': values['suggested_level'],
+                    'reason': values.get('level_reason'),
+                    } for complaint, values, changed in zip(
+                    complaints, vlist, overridden) if changed])
+        return complaints
 
     @classmethod
     def on_modification(cls, mode, complaints, field_names=None):
         pool = Pool()
         LevelChange = pool.get('complaint.level.change')
         super().on_modification(mode, complaints, field_names=field_names)
-        if mode == 'delete':
+        if mode != 'write' or not {'level', 'received_at'} & field_names:
             return
-        changed = field_names is None or {'level', 'received_at'} & field_names
-        if not changed:
-            return
-        if mode == 'write':
-            to_write = []
-            for complaint in complaints:
-                deadlines = cls._deadlines(
-                    complaint.level, complaint.received_at,
-                    complaint._paused_time())
-                if any(getattr(complaint, f) != v
-                        for f, v in deadlines.items()):
-                    to_write.extend(([complaint], deadlines))
-            if to_write:
-                cls.write(*to_write)
-        if field_names is None or 'level' in field_names:
+        to_write = []
+        for complaint in complaints:
+            deadlines = cls._deadlines(
+                complaint.level, complaint.received_at,
+                complaint._paused_time())
+            if any(getattr(complaint, f) != v for f, v in deadlines.items()):
+                to_write.extend(([complaint], deadlines))
+        if to_write:
+            cls.write(*to_write)
+        if 'level' in field_names:
             LevelChange.create([{
                         'complaint': c.id,
                         'level': c.level.id,
@@ -421,9 +450,7 @@ class Complaint(Workflow, ModelSQL, ModelView):
                             c.suggested_level.id if c.suggested_level
                             else None),
                         'reason': c.level_reason,
-                        } for c in complaints
-                    if c.level and (mode == 'write' or (
-                            c.level != c.suggested_level))])
+                        } for c in complaints if c.level])
 
     def _paused_time(self):
         "Time already spent waiting, as recorded by resolution_due."
@@ -495,44 +522,32 @@ class Complaint(Workflow, ModelSQL, ModelView):
     # Validation
 
     @classmethod
-    def validate_fields(cls, complaints, field_names):
-        super().validate_fields(complaints, field_names)
-        for complaint in complaints:
-            complaint.check_received_at(field_names)
-            complaint.check_contact(field_names)
-            complaint.check_compensation(field_names)
-
-    def check_received_at(self, field_names):
-        if 'received_at' in field_names and self.received_at and (
-                self.received_at > _now() + CLOCK_SKEW):
+    def check_values(cls, values):
+        "Refuse wrong input before it is stored"
+        received_at = values.get('received_at')
+        if received_at and received_at > _now() + CLOCK_SKEW:
             raise ComplaintValidationError(gettext(
                     'complaint_plan.msg_received_in_future',
-                    complaint=self.rec_name))
-
-    def check_contact(self, field_names):
-        if 'complainant_email' in field_names and self.complainant_email:
-            if not validate_email(self.complainant_email):
-                raise ComplaintValidationError(gettext(
-                        'complaint_plan.msg_invalid_email',
-                        email=self.complainant_email))
-        if 'complainant_phone' in field_names and self.complainant_phone:
+                    received_at=received_at))
+        email = values.get('complainant_email')
+        if email and not validate_email(email):
+            raise ComplaintValidationError(gettext(
+                    'complaint_plan.msg_invalid_email', email=email))
+        phone = values.get('complainant_phone')
+        if phone:
             try:
                 valid = phonenumbers.is_possible_number(
-                    phonenumbers.parse(self.complainant_phone, 'CN'))
+                    phonenumbers.parse(phone, 'CN'))
             except phonenumbers.NumberParseException:
                 valid = False
             if not valid:
                 raise ComplaintValidationError(gettext(
-                        'complaint_plan.msg_invalid_phone',
-                        phone=self.complainant_phone))
-
-    def check_compensation(self, field_names):
-        if ('compensation_amount' in field_names
-                and self.compensation_amount is not None
-                and self.compensation_amount < 0):
+                        'complaint_plan.msg_invalid_phone', phone=phone))
+        amount = values.get('compensation_amount')
+        if amount is not None and amount < 0:
             raise ComplaintValidationError(gettext(
                     'complaint_plan.msg_compensation_negative',
-                    complaint=self.rec_name))
+                    amount=amount))
 
     def _require(self, field_names, message):
         "Raise the translated message when one of the fields is empty."

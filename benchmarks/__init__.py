@@ -1,0 +1,1 @@
+"""Speed and size targets, measured by `make bench` on PostgreSQL."""

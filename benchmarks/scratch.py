@@ -1,0 +1,94 @@
+"""What every benchmark needs: a scratch PostgreSQL database with modules
+activated, a timer and the line that reports a ratio against its target."""
+import contextlib
+import os
+import statistics
+import time
+
+
+@contextlib.contextmanager
+def scratch_database(modules, register=None):
+    """Create a database named after the process, activate the modules, yield
+    its name and drop it at the end.
+
+    register is called before the pool is initialised, to add classes that
+    exist only for the benchmark."""
+    name = f'bench_{os.getpid()}'
+    os.environ['DB_NAME'] = name
+    from trytond import backend
+    from trytond.cache import Cache
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
+    Pool.start()
+    if register:
+        register()
+    database = backend.Database()
+    database.connect()
+    connection = database.get_connection(autocommit=True)
+    try:
+        database.create(connection, name)
+    finally:
+        database.put_connection(connection)
+        database.close()
+    database = backend.Database(name)
+    connection = database.get_connection()
+    try:
+        database.init()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                'INSERT INTO ir_configuration (language) VALUES (%s)',
+                ('en',))
+        connection.commit()
+    finally:
+        database.put_connection(connection)
+    Pool(name).init(
+        update=['res', 'ir', *modules], lang=['en'], activatedeps=True)
+    try:
+        yield name
+    finally:
+        backend.Database(name).close()
+        Pool.stop(name)
+        Cache.drop(name)
+        with Transaction().start(
+                None, 0, close=True, autocommit=True) as transaction:
+            backend.Database(name).drop(transaction.connection, name)
+
+
+def timed(function, runs=1):
+    "The median wall time of runs calls of function, in seconds"
+    durations = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        durations.append(time.perf_counter() - start)
+    return statistics.median(durations)
+
+
+def report(label, ratio, target, comparison='<='):
+    "Print one target line; return whether it is met"
+    met = ratio <= target if comparison == '<=' else ratio >= target
+    print(f"{label}: {ratio:.2f}x (target {comparison} {target}) "
+        f"{'OK' if met else 'FAIL'}", flush=True)
+    return met
+
+
+def create_company(name="华联商贸有限公司"):
+    """Create the company with the ORM, without importing the test modules
+    (they would switch the pool to test mode and its extra validation)."""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    pool = Pool()
+    Currency = pool.get('currency.currency')
+    Party = pool.get('party.party')
+    Company = pool.get('company.company')
+    User = pool.get('res.user')
+    currency, = Currency.create([{
+                'name': "人民币", 'code': 'CNY', 'symbol': '¥'}])
+    party, = Party.create([{'name': name}])
+    company, = Company.create([{'party': party.id, 'currency': currency.id}])
+    User.write([User(Transaction().user)], {
+            'companies': [('add', [company.id])],
+            'company': company.id,
+            })
+    return company

@@ -1,0 +1,281 @@
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+import unittest
+from contextlib import contextmanager
+
+from trytond.model.exceptions import AccessError
+from trytond.modules.company.tests import (
+    create_company, create_employee, set_company)
+from trytond.modules.scheduled_activity.exceptions import (
+    ActivityTypeUnknownError)
+from trytond.pool import Pool
+from trytond.pyson import PYSONDecoder
+from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.transaction import Transaction
+
+
+@contextmanager
+def as_user(user):
+    "Act as a real user through RPC: record rules and access checks apply"
+    with Transaction().set_user(user.id), \
+            Transaction().set_context(
+                _check_access=True, company=user.company.id,
+                employee=user.employee.id if user.employee else None):
+        yield
+
+
+class ScheduledActivityAccessTestCase(unittest.TestCase):
+    "Test access to scheduled activities as non-administrators"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        activate_module('scheduled_activity')
+
+    def setUp(self):
+        super().setUp()
+        self.now = dt.datetime.now().replace(microsecond=0)
+
+    def create_staff(self):
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+
+        company = create_company()
+        with set_company(company):
+            supervisor = create_employee(company, "王主管")
+            clerk = create_employee(company, "李文员")
+            colleague = create_employee(company, "张同事")
+            clerk.supervisor = supervisor
+            clerk.save()
+
+        def user(login, employee=None, groups=()):
+            user = User(
+                login=login, name=login,
+                companies=[company], company=company,
+                employees=[employee] if employee else [],
+                employee=employee,
+                groups=[ModelData.get_id('scheduled_activity', g)
+                    for g in groups])
+            user.save()
+            return user
+
+        return {
+            'company': company,
+            'supervisor': supervisor,
+            'clerk': clerk,
+            'colleague': colleague,
+            'supervisor_user': user('supervisor', supervisor),
+            'clerk_user': user('clerk', clerk),
+            'colleague_user': user('colleague', colleague),
+            'manager_user': user(
+                'manager', groups=['group_activity_admin']),
+            }
+
+    def plan(self, assignee, due=None, type_code='call', resource=None):
+        pool = Pool()
+        Activity = pool.get('scheduled.activity')
+        return Activity.plan(
+            resource or assignee, type_code, assignee,
+            due or self.now + dt.timedelta(days=3), "电话回访")
+
+    @with_transaction()
+    def test_employee_sees_own_activities(self):
+        "An employee sees and completes only the activities assigned to them"
+        pool = Pool()
+        Activity = pool.get('scheduled.activity')
+        staff = self.create_staff()
+        mine = self.plan(staff['clerk'])
+        other = self.plan(staff['colleague'])
+
+        with as_user(staff['clerk_user']):
+            self.assertEqual(Activity.search([]), [mine])
+            with self.assertRaises(AccessError):
+                Activity.read([other.id], ['subject'])
+            with self.assertRaises(AccessError):
+                Activity.write([Activity(other.id)], {'subject': "改"})
+            with self.assertRaises(AccessError):
+                Activity.do([Activity(other.id)])
+
+            Activity.do([Activity(mine.id)])
+            done = Activity(mine.id)
+            self.assertEqual(done.state, 'done')
+            self.assertEqual(done.done_by, staff['clerk_user'])
+            self.assertIsNotNone(done.done_at)
+
+    @with_transaction()
+    def test_employee_cannot_forge_bookkeeping(self):
+        "The state and the notice dates change only through buttons and cron"
+        pool = Pool()
+        Activity = pool.get('scheduled.activity')
+        staff = self.create_staff()
+        mine = self.plan(staff['clerk'])
+
+        with as_user(staff['clerk_user']):
+            for values in [
+                    {'state': 'done'},
+                    {'done_at': self.now},
+                    {'reminded_at': self.now},
+                    {'overdue_notified_at': self.now},
+                    {'escalated_at': self.now},
+                    ]:
+                with self.subTest(values=values):
+                    with self.assertRaises(AccessError):
+                        Activity.write([Activity(mine.id)], values)
+            with self.assertRaises(AccessError):
+                Activity.delete([Activity(mine.id)])
+            self.assertEqual(Activity(mine.id).state, 'planned')
+
+    @with_transaction()
+    def test_supervisor_sees_subordinate_activities(self):
+        "The supervisor may open the activities escalated to them"
+        pool = Pool()
+        Activity = pool.get('scheduled.activity')
+        staff = self.create_staff()
+        clerks = self.plan(staff['clerk'])
+        self.plan(staff['colleague'])
+
+        with as_user(staff['supervisor_user']):
+            self.assertEqual(Activity.search([]), [clerks])
+
+    @with_transaction()
+    def test_creator_sees_planned_activity(self):
+        "A user sees the activities they planned for somebody else"
+        pool = Pool()
+        Activity = pool.get('scheduled.activity')
+        Type = pool.get('scheduled.activity.type')
+        staff = self.create_staff()
+
+        with as_user(staff['colleague_user']):
+            activity, = Activity.create([{
+                        'company': staff['company'].id,
+                        'type': Type.get_by_code('meeting').id,
+                        'subject': "项目例会",
+                        'assignee': staff['clerk'].id,
+                        'due': self.now + dt.timedelta(days=1),
+                        }])
+            self.assertEqual(Activity.search([]), [activity])
+        with as_user(staff['clerk_user']):
+            self.assertEqual(Activity.search([]), [activity])
+        with as_user(staff['supervisor_user']):
+            self.assertEqual(Activity.search([]), [activity])
+
+    @with_transaction()
+    def test_administration_group(self):
+        "Activity Administration configures types and sees every activity"
+        pool = Pool()
+        Activity = pool.get('scheduled.activity')
+        Type = pool.get('scheduled.activity.type')
+        Configuration = pool.get('scheduled.activity.configuration')
+        staff = self.create_staff()
+        activities = [
+            self.plan(staff['clerk']), self.plan(staff['colleague'])]
+
+        with as_user(staff['clerk_user']):
+            with self.assertRaises(AccessError):
+                Type.create([{'name': "巡店", 'code': 'store_visit'}])
+            with self.assertRaises(AccessError):
+                Configuration.write([Configuration(1)], {
+                        'remind_before': dt.timedelta(minutes=10)})
+
+        with as_user(staff['manager_user']):
+            self.assertEqual(Activity.search([]), activities)
+            Type.create([{'name': "巡店", 'code': 'store_visit'}])
+            Configuration.write([Configuration(1)], {
+                    'remind_before': dt.timedelta(minutes=10)})
+            Activity.delete([Activity(activities[0].id)])
+
+    @with_transaction()
+    def test_tabs(self):
+        "The tabs of My Activities split the user's planned activities"
+        pool = Pool()
+        Activity = pool.get('scheduled.activity')
+        ActWindow = pool.get('ir.action.act_window')
+        staff = self.create_staff()
+        end_of_today = dt.datetime.combine(
+            self.now.date() + dt.timedelta(days=1), dt.time())
+        overdue = self.plan(staff['clerk'], self.now - dt.timedelta(hours=1))
+        today = self.plan(
+            staff['clerk'], self.now + (end_of_today - self.now) / 2)
+        upcoming = self.plan(staff['clerk'], end_of_today + dt.timedelta(
+                hours=1))
+        self.plan(staff['colleague'], self.now - dt.timedelta(hours=1))
+        Activity.cancel([self.plan(staff['clerk'])])
+
+        action = ActWindow(pool.get('ir.model.data').get_id(
+                'scheduled_activity', 'act_activity_form'))
+        tabs = {d.name: d.domain for d in action.act_window_domains}
+        decoder = PYSONDecoder({
+                'context': {'employee': staff['clerk'].id}})
+
+        with as_user(staff['clerk_user']):
+            for name, expected in [
+                    ('Overdue', [overdue]),
+                    ('Today', [today]),
+                    ('Upcoming', [upcoming]),
+                    ]:
+                with self.subTest(tab=name):
+                    self.assertEqual(
+                        Activity.search(decoder.decode(tabs[name])),
+                        expected)
+
+    @with_transaction()
+    def test_plan_close_cancel_open(self):
+        "Other modules plan, close and cancel activities on their records"
+        pool = Pool()
+        Activity = pool.get('scheduled.activity')
+        Type = pool.get('scheduled.activity.type')
+        staff = self.create_staff()
+        resource = staff['colleague']
+        verification = self.plan(
+            staff['clerk'], type_code='verification', resource=resource)
+        call = self.plan(staff['clerk'], resource=resource)
+        meeting = self.plan(
+            staff['clerk'], type_code='meeting', resource=resource)
+        unrelated = self.plan(staff['clerk'], resource=staff['supervisor'])
+        self.assertEqual(verification.resource, resource)
+        self.assertEqual(verification.company, staff['company'])
+
+        with self.assertRaises(ActivityTypeUnknownError):
+            self.plan(staff['clerk'], type_code='unknown')
+
+        feedback, = Type.search([('code', '=', 'feedback')])
+        Type.write(Type.search([('code', '=', 'verification')]), {
+                'follow_up_type': feedback.id,
+                'follow_up_delay': dt.timedelta(days=1),
+                })
+
+        # The caller needs no right on the activities
+        with as_user(staff['colleague_user']):
+            Activity.close([resource], type_codes=['verification'])
+            Activity.cancel_open([resource])
+
+        self.assertEqual(
+            [Activity(a.id).state
+                for a in [verification, call, meeting, unrelated]],
+            ['done', 'cancelled', 'cancelled', 'planned'])
+        follow_up, = Activity.search([
+                ('type.code', '=', 'feedback'),
+                ])
+        self.assertEqual(follow_up.state, 'cancelled')
+        self.assertEqual(follow_up.resource, resource)
+
+    @with_transaction()
+    def test_reschedule_resets_notices(self):
+        "Moving the due time of an activity gets its notices sent again"
+        pool = Pool()
+        Activity = pool.get('scheduled.activity')
+        staff = self.create_staff()
+        activity = self.plan(staff['clerk'], self.now - dt.timedelta(days=2))
+        Activity.send_reminders()
+        activity = Activity(activity.id)
+        self.assertIsNotNone(activity.overdue_notified_at)
+        self.assertIsNotNone(activity.escalated_at)
+
+        activity.due = self.now + dt.timedelta(days=1)
+        activity.save()
+        self.assertEqual(
+            (activity.reminded_at, activity.overdue_notified_at,
+                activity.escalated_at),
+            (None, None, None))

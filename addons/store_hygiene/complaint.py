@@ -1,0 +1,128 @@
+# This file is part of store_hygiene.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.i18n import gettext
+from trytond.model import Index, fields
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+from trytond.transaction import without_check_access
+
+from .common import now
+
+
+class Category(metaclass=PoolMeta):
+    __name__ = 'complaint.category'
+
+    hygiene_spot_inspection = fields.Boolean(
+        "Hygiene Spot Inspection",
+        help="A complaint of this category (or of its subcategories) about "
+        "a store triggers a spot inspection of the store.")
+
+    def triggers_spot_inspection(self):
+        category = self
+        while category:
+            if category.hygiene_spot_inspection:
+                return True
+            category = category.parent
+        return False
+
+
+class Complaint(metaclass=PoolMeta):
+    __name__ = 'complaint.complaint'
+
+    hygiene_inspections = fields.One2Many(
+        'hygiene.inspection', 'complaint', "Hygiene Inspections",
+        readonly=True)
+
+    @classmethod
+    def _get_respondent_models(cls):
+        return super()._get_respondent_models() + ['hygiene.store']
+
+    @classmethod
+    def copy(cls, complaints, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('hygiene_inspections', None)
+        return super().copy(complaints, default=default)
+
+    @classmethod
+    def on_modification(cls, mode, complaints, field_names=None):
+        super().on_modification(mode, complaints, field_names=field_names)
+        if mode == 'delete':
+            return
+        if field_names is None or {'category', 'respondent'} & field_names:
+            cls._create_spot_inspections(complaints)
+
+    def _spot_inspection_store(self):
+        pool = Pool()
+        Store = pool.get('hygiene.store')
+        if (isinstance(self.respondent, Store)
+                and self.category
+                and self.category.triggers_spot_inspection()):
+            return self.respondent
+
+    @classmethod
+    @without_check_access
+    def _create_spot_inspections(cls, complaints):
+        "Create once the spot inspection of the store complained about"
+        pool = Pool()
+        Inspection = pool.get('hygiene.inspection')
+        Configuration = pool.get('hygiene.configuration')
+        configuration = Configuration(1)
+        complaints = [c for c in complaints if c._spot_inspection_store()]
+        if not complaints:
+            return []
+        inspected = {i.complaint for i in Inspection.search([
+                    ('complaint', 'in', [c.id for c in complaints]),
+                    ])}
+        checklist = configuration.spot_checklist
+        current = now().replace(microsecond=0)
+        vlist = []
+        for complaint in complaints:
+            store = complaint._spot_inspection_store()
+            inspector = store.inspector or store.manager
+            if complaint in inspected or not checklist or not inspector:
+                continue
+            vlist.append({
+                    'company': store.company.id,
+                    'kind': 'spot',
+                    'store': store.id,
+                    'checklist': checklist.id,
+                    'inspector': inspector.id,
+                    'planned_at': current,
+                    'due_at': current + configuration.spot_inspection_delay,
+                    'complaint': complaint.id,
+                    'note': gettext(
+                        'store_hygiene.msg_spot_inspection_note',
+                        complaint=complaint.rec_name),
+                    'lines': [('create', [{
+                                    'item': i.id,
+                                    'sequence': i.sequence,
+                                    'weight': i.weight,
+                                    'critical': i.critical,
+                                    'photo_required': i.photo_required,
+                                    } for i in checklist.items if i.active])],
+                    })
+        return Inspection.create_planned(vlist)
+
+
+class Inspection(metaclass=PoolMeta):
+    __name__ = 'hygiene.inspection'
+
+    complaint = fields.Many2One(
+        'complaint.complaint', "Complaint", readonly=True,
+        ondelete='RESTRICT',
+        states={
+            'invisible': ~Eval('complaint'),
+            },
+        help="The complaint that triggered this spot inspection.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.complaint, Index.Equality())))
+
+    @classmethod
+    def copy(cls, inspections, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('complaint', None)
+        return super().copy(inspections, default=default)

@@ -29,10 +29,12 @@ $(SAO)/index.html:
 		--omit=dev tryton-sao@8.0
 	test -f $@
 
-$(VAR)/trytond.conf: Makefile
+# Written once: it holds the whistleblower encryption key of the demo data.
+$(VAR)/trytond.conf: | install
 	mkdir -p $(VAR)/db
-	printf '[database]\nuri = sqlite://\npath = %s\nlanguage = zh_CN\n\n[web]\nlisten = %s:%s\nroot = %s\n\n[session]\nauthentications = password\n' \
-		'$(VAR)/db' '$(HOST)' '$(PORT)' '$(CURDIR)/$(SAO)' > $@
+	printf '[database]\nuri = sqlite://\npath = %s\nlanguage = zh_CN\n\n[web]\nlisten = %s:%s\nroot = %s\n\n[session]\nauthentications = password\n\n[whistleblower]\nkey = %s\n' \
+		'$(VAR)/db' '$(HOST)' '$(PORT)' '$(CURDIR)/$(SAO)' \
+		"$$($(PYTHON) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" > $@
 
 demo-db: $(VAR)/db/$(DEMO_DB).sqlite
 $(VAR)/db/$(DEMO_DB).sqlite: | install $(VAR)/trytond.conf

@@ -1,0 +1,48 @@
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import json
+
+from trytond.i18n import gettext
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import without_check_access
+
+from . import clock
+from .report import officer_users
+
+
+class Employee(metaclass=PoolMeta):
+    __name__ = 'company.employee'
+
+    @classmethod
+    def on_modification(cls, mode, employees, field_names=None):
+        super().on_modification(mode, employees, field_names=field_names)
+        if mode == 'write':
+            cls._watch_retaliation(employees)
+
+    @classmethod
+    @without_check_access
+    def _watch_retaliation(cls, employees):
+        "Alert the case officers when a protected reporter's record changes"
+        pool = Pool()
+        Reporter = pool.get('whistleblower.reporter')
+        Notification = pool.get('res.notification')
+        reporters = Reporter.watched(
+            [e.id for e in employees], clock.now().date())
+        notifications = []
+        for reporter in reporters:
+            report = reporter.report
+            for user in officer_users([report]):
+                # The text names the report only, never the employee
+                notifications.append(Notification(
+                        user=user,
+                        icon='tryton-warning',
+                        label=gettext(
+                            'whistleblower.msg_retaliation_label',
+                            report=report.number),
+                        description=gettext(
+                            'whistleblower.msg_retaliation_description',
+                            report=report.number),
+                        model='whistleblower.report',
+                        records=json.dumps([report.id]),
+                        ))
+        Notification.save(notifications)

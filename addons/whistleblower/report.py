@@ -1,0 +1,965 @@
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import re
+import secrets
+
+from dateutil.relativedelta import relativedelta
+from sql import Null
+
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.modules.company.model import set_employee
+from trytond.modules.scheduled_activity.activity import ActivityMixin
+from trytond.pool import Pool
+from trytond.pyson import Bool, Eval, Not
+from trytond.report import Report as BaseReport
+from trytond.rpc import RPC
+from trytond.transaction import Transaction, without_check_access
+from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from . import clock, crypto
+from .exceptions import ReportAccessError, ReportValidationError
+
+CATEGORIES = [
+    ('responsibility', "Safety Rules or Responsibilities Not in Place"),
+    ('conditions', "Conditions Below Legal Standards"),
+    ('equipment', "Equipment Defects or Missed Inspections"),
+    ('training', "Insufficient Safety Training"),
+    ('orders', "Unlawful Orders, Forced Risky Work or Indiscipline"),
+    ('concealment', "Accident Concealed, Falsely or Late Reported"),
+    ('other', "Other"),
+    ]
+CHANNELS = [
+    ('written', "Written"),
+    ('oral', "Oral"),
+    ('email', "Email"),
+    ('in_person', "In Person"),
+    ('web', "Web"),
+    ]
+DEADLINE_STATUSES = [
+    ('pending', "Pending"),
+    ('overdue', "Overdue"),
+    ('done', "Done on Time"),
+    ('late', "Done Late"),
+    ]
+OPEN_STATES = [
+    'received', 'verifying', 'investigating', 'proposed', 'decided',
+    'dismissed']
+RECEIPT_LENGTH = 16
+ACTIVITY_VERIFICATION = 'verification'
+ACTIVITY_ACKNOWLEDGEMENT = 'whistleblower_acknowledgement'
+ACTIVITY_FEEDBACK = 'feedback'
+
+
+def officer_group_id():
+    pool = Pool()
+    ModelData = pool.get('ir.model.data')
+    return ModelData.get_id('whistleblower', 'group_whistleblower_officer')
+
+
+def check_officer():
+    "Raise unless the user is a case officer"
+    pool = Pool()
+    User = pool.get('res.user')
+    transaction = Transaction()
+    if transaction.user and officer_group_id() not in User.get_groups():
+        raise ReportAccessError(gettext('whistleblower.msg_officer_only'))
+
+
+def officer_users(exclude_reports=()):
+    "Return the active case officers not excluded from the reports"
+    pool = Pool()
+    User = pool.get('res.user')
+    with without_check_access():
+        users = User.search([
+                ('groups', '=', officer_group_id()),
+                ])
+    excluded = {u for r in exclude_reports for u in r.excluded_users}
+    return [u for u in users if u not in excluded]
+
+
+class RuleCheckedExportMixin:
+    "Check the record rules in SQL before exporting records"
+    __slots__ = ()
+
+    @classmethod
+    def export_data(cls, records, fields_names, header=False):
+        # The export evaluates the rules in Python where "where" domains,
+        # as those of the conflict-of-interest exclusion, are always true
+        cls.read([r.id for r in records], ['id'])
+        return super().export_data(records, fields_names, header=header)
+
+
+class Report(
+        RuleCheckedExportMixin, Workflow, ActivityMixin, ModelSQL, ModelView):
+    __name__ = 'whistleblower.report'
+    _rec_name = 'number'
+
+    _states = {
+        'readonly': Eval('state') != 'received',
+        }
+
+    number = fields.Char("Number", readonly=True)
+    company = fields.Many2One(
+        'company.company', "Company", required=True, states=_states)
+    channel = fields.Selection(
+        CHANNELS, "Channel", required=True, states=_states)
+    received_at = fields.DateTime(
+        "Received at", required=True, states=_states)
+    category = fields.Selection(
+        CATEGORIES, "Category", required=True, sort=False,
+        states={
+            'readonly': ~Eval('state').in_(['received', 'verifying']),
+            })
+    description = fields.Text(
+        "Description", required=True, states=_states)
+    site = fields.Char(
+        "Site or Department", states=_states,
+        help="The site, equipment or department concerned.")
+    persons_concerned = fields.Text(
+        "Persons Concerned",
+        states={
+            'readonly': ~Eval('state').in_(
+                ['received', 'verifying', 'investigating']),
+            })
+    anonymous = fields.Boolean(
+        "Anonymous", readonly=True,
+        help="The reporter did not give a name; "
+        "a receipt code lets them follow the report.")
+    case_officer = fields.Many2One(
+        'company.employee', "Case Officer", required=True,
+        domain=[('company', '=', Eval('company', -1))],
+        states={
+            'readonly': Eval('state').in_(['notified', 'closed']),
+            })
+    excluded_users = fields.Many2Many(
+        'whistleblower.report-res.user', 'report', 'user', "Excluded Users",
+        states={
+            'readonly': Eval('state') == 'closed',
+            },
+        help="Users with a conflict of interest: "
+        "they can read neither the report nor the reporter.")
+
+    verification_due = fields.DateTime("Verification Due", readonly=True)
+    verified_at = fields.DateTime("Verified at", readonly=True)
+    verification_status = fields.Function(fields.Selection(
+            DEADLINE_STATUSES, "Verification"), 'get_deadline_status')
+    acknowledgement_due = fields.DateTime(
+        "Acknowledgement Due", readonly=True)
+    acknowledged_at = fields.DateTime("Acknowledged at", readonly=True)
+    acknowledgement_status = fields.Function(fields.Selection(
+            DEADLINE_STATUSES, "Acknowledgement"), 'get_deadline_status')
+    feedback_due = fields.DateTime("Feedback Due", readonly=True)
+    feedback_at = fields.DateTime("Feedback at", readonly=True)
+    feedback_status = fields.Function(fields.Selection(
+            DEADLINE_STATUSES, "Feedback"), 'get_deadline_status')
+
+    dismissal_reason = fields.Text(
+        "Dismissal Reason",
+        states={
+            'readonly': Eval('state') != 'verifying',
+            'invisible': ~Eval('state').in_(
+                ['verifying', 'dismissed', 'notified', 'closed']),
+            'required': Eval('state') == 'dismissed',
+            })
+    findings = fields.Text(
+        "Findings",
+        states={
+            'readonly': Eval('state') != 'investigating',
+            'invisible': Eval('state').in_(
+                ['received', 'verifying', 'dismissed']),
+            })
+    proposed_handling = fields.Text(
+        "Proposed Handling",
+        states={
+            'readonly': Eval('state') != 'investigating',
+            'invisible': Eval('state').in_(
+                ['received', 'verifying', 'dismissed']),
+            },
+        help="The handling of the responsible persons proposed to the "
+        "leaders.")
+    sanctions = fields.One2Many(
+        'whistleblower.sanction', 'report', "Sanctions",
+        states={
+            'readonly': ~Eval('state').in_(['investigating', 'proposed']),
+            'invisible': Eval('state').in_(
+                ['received', 'verifying', 'dismissed']),
+            })
+    decision = fields.Text(
+        "Decision",
+        states={
+            'readonly': Eval('state') != 'proposed',
+            'invisible': ~Eval('state').in_(
+                ['proposed', 'decided', 'notified', 'closed']),
+            },
+        help="The leaders' decision.")
+    decided_by = fields.Many2One(
+        'company.employee', "Decided by", readonly=True)
+    decided_at = fields.DateTime("Decided at", readonly=True)
+    notice_text = fields.Text(
+        "Notice",
+        states={
+            'readonly': ~Eval('state').in_(['decided', 'dismissed']),
+            'invisible': ~Eval('state').in_(
+                ['decided', 'dismissed', 'notified', 'closed']),
+            },
+        help="The result told to the reporter in writing.")
+    notice_date = fields.Date(
+        "Notice Date",
+        states={
+            'readonly': ~Eval('state').in_(['decided', 'dismissed']),
+            'invisible': ~Eval('state').in_(
+                ['decided', 'dismissed', 'notified', 'closed']),
+            })
+    closed_at = fields.DateTime("Closed at", readonly=True)
+    identity_erased_at = fields.DateTime(
+        "Identity Erased at", readonly=True,
+        help="When the identity and the evidence were erased after the "
+        "retention period.")
+    # Keyed digest of the receipt code, never the code itself
+    receipt_digest = fields.Char("Receipt Digest", readonly=True)
+
+    messages = fields.One2Many(
+        'whistleblower.message', 'report', "Messages with the Reporter",
+        states={
+            'readonly': Eval('state') == 'closed',
+            })
+    notes = fields.One2Many(
+        'whistleblower.note', 'report', "Internal Notes",
+        states={
+            'readonly': Eval('state') == 'closed',
+            })
+    access_logs = fields.One2Many(
+        'whistleblower.access_log', 'report', "Access Log", readonly=True)
+    state = fields.Selection([
+            ('received', "Received"),
+            ('verifying', "Verifying"),
+            ('investigating', "Investigating"),
+            ('dismissed', "Dismissed"),
+            ('proposed', "Proposed"),
+            ('decided', "Decided"),
+            ('notified', "Notified"),
+            ('closed', "Closed"),
+            ], "State", readonly=True, required=True, sort=False)
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        cls.number.search_unaccented = False
+        super().__setup__()
+        t = cls.__table__()
+        cls._order = [('received_at', 'DESC'), ('id', 'DESC')]
+        cls._sql_indexes.update({
+                Index(t, (t.number, Index.Similarity())),
+                Index(t, (t.received_at, Index.Range(order='DESC'))),
+                Index(t, (t.receipt_digest, Index.Equality()),
+                    where=t.receipt_digest != Null),
+                Index(t, (t.closed_at, Index.Range()),
+                    where=(t.state == 'closed')
+                    & (t.identity_erased_at == Null)),
+                Index(t, (t.state, Index.Equality()),
+                    where=t.state.in_(OPEN_STATES)),
+                })
+        cls._transitions |= {
+            ('received', 'verifying'),
+            ('verifying', 'investigating'),
+            ('verifying', 'dismissed'),
+            ('investigating', 'proposed'),
+            ('proposed', 'investigating'),
+            ('proposed', 'decided'),
+            ('decided', 'notified'),
+            ('dismissed', 'notified'),
+            ('notified', 'closed'),
+            }
+        cls._buttons.update({
+                'verify': {
+                    'invisible': Eval('state') != 'received',
+                    'depends': ['state'],
+                    },
+                'investigate': {
+                    'invisible': Eval('state') != 'verifying',
+                    'depends': ['state'],
+                    },
+                'dismiss': {
+                    'invisible': Eval('state') != 'verifying',
+                    'depends': ['state'],
+                    },
+                'propose': {
+                    'invisible': Eval('state') != 'investigating',
+                    'depends': ['state'],
+                    },
+                'reinvestigate': {
+                    'invisible': Eval('state') != 'proposed',
+                    'depends': ['state'],
+                    },
+                'decide': {
+                    'invisible': Eval('state') != 'proposed',
+                    'depends': ['state'],
+                    },
+                'notify': {
+                    'invisible': ~Eval('state').in_(['decided', 'dismissed']),
+                    'depends': ['state'],
+                    },
+                'close': {
+                    'invisible': Eval('state') != 'notified',
+                    'depends': ['state'],
+                    },
+                'acknowledge': {
+                    'invisible': (Bool(Eval('acknowledged_at'))
+                        | Eval('state').in_(['notified', 'closed'])),
+                    'depends': ['acknowledged_at', 'state'],
+                    },
+                'reveal': {
+                    'invisible': (Eval('anonymous', False)
+                        | Bool(Eval('identity_erased_at'))),
+                    'depends': ['anonymous', 'identity_erased_at'],
+                    },
+                'new_receipt': {
+                    'invisible': (Not(Eval('anonymous', False))
+                        | (Eval('state') == 'closed')),
+                    'depends': ['anonymous', 'state'],
+                    },
+                })
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_state(cls):
+        return 'received'
+
+    @classmethod
+    def default_received_at(cls):
+        return clock.now()
+
+    @classmethod
+    def default_anonymous(cls):
+        return False
+
+    @classmethod
+    def default_case_officer(cls):
+        return Transaction().context.get('employee')
+
+    @classmethod
+    def order_number(cls, tables):
+        table, _ = tables[None]
+        return [table.number]
+
+    def get_deadline_status(self, name):
+        prefix = name[:-len('_status')]
+        due = getattr(self, f'{prefix}_due')
+        done_at = getattr(self, {
+                'verification': 'verified_at',
+                'acknowledgement': 'acknowledged_at',
+                'feedback': 'feedback_at',
+                }[prefix])
+        if not due:
+            return
+        if done_at:
+            return 'done' if done_at <= due else 'late'
+        return 'overdue' if clock.now() > due else 'pending'
+
+    @classmethod
+    def _deadlines(cls, received_at):
+        pool = Pool()
+        Configuration = pool.get('whistleblower.configuration')
+        configuration = Configuration(1)
+        return {
+            'verification_due': (
+                received_at + configuration.verification_delay),
+            'acknowledgement_due': (
+                received_at + configuration.acknowledgement_delay),
+            'feedback_due': (
+                received_at
+                + relativedelta(months=configuration.feedback_months)),
+            }
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Configuration = pool.get('whistleblower.configuration')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create':
+            if not values.get('number'):
+                configuration = Configuration(1)
+                with without_check_access():
+                    values['number'] = configuration.report_sequence.get()
+            values.update(cls._deadlines(
+                    values.get('received_at') or cls.default_received_at()))
+        elif mode == 'write' and values.get('received_at'):
+            values.update(cls._deadlines(values['received_at']))
+        return values
+
+    @classmethod
+    def check_modification(cls, mode, reports, values=None, external=False):
+        super().check_modification(
+            mode, reports, values=values, external=external)
+        if mode == 'delete':
+            for report in reports:
+                if report.state != 'received':
+                    raise ReportAccessError(gettext(
+                            'whistleblower.msg_report_delete_received',
+                            report=report.rec_name))
+
+    @classmethod
+    def on_modification(cls, mode, reports, field_names=None):
+        super().on_modification(mode, reports, field_names=field_names)
+        if mode == 'create':
+            cls._plan_deadlines(reports)
+
+    @classmethod
+    def _plan_deadlines(cls, reports):
+        pool = Pool()
+        Activity = pool.get('scheduled.activity')
+        for report in reports:
+            # Subjects reach reminders and escalations: the number only
+            for code, due in [
+                    (ACTIVITY_VERIFICATION, report.verification_due),
+                    (ACTIVITY_ACKNOWLEDGEMENT, report.acknowledgement_due),
+                    (ACTIVITY_FEEDBACK, report.feedback_due),
+                    ]:
+                Activity.plan(
+                    report, code, report.case_officer, due, report.number)
+
+    @classmethod
+    def copy(cls, reports, default=None):
+        # A copy would duplicate the case without its identity and log
+        if reports:
+            raise ReportAccessError(gettext(
+                    'whistleblower.msg_report_no_copy'))
+        return super().copy(reports, default=default)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('verifying')
+    def verify(cls, reports):
+        pass
+
+    @classmethod
+    def _mark_verified(cls, reports):
+        pool = Pool()
+        Activity = pool.get('scheduled.activity')
+        cls.write(reports, {'verified_at': clock.now()})
+        Activity.close(reports, [ACTIVITY_VERIFICATION])
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('investigating')
+    def investigate(cls, reports):
+        cls._mark_verified([r for r in reports if not r.verified_at])
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('dismissed')
+    def dismiss(cls, reports):
+        for report in reports:
+            if not (report.dismissal_reason or '').strip():
+                raise ReportValidationError(gettext(
+                        'whistleblower.msg_dismissal_reason_required',
+                        report=report.rec_name))
+        cls._mark_verified([r for r in reports if not r.verified_at])
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('proposed')
+    def propose(cls, reports):
+        for report in reports:
+            if not ((report.findings or '').strip()
+                    and (report.proposed_handling or '').strip()):
+                raise ReportValidationError(gettext(
+                        'whistleblower.msg_proposal_required',
+                        report=report.rec_name))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('investigating')
+    def reinvestigate(cls, reports):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('decided')
+    @set_employee('decided_by')
+    def decide(cls, reports):
+        for report in reports:
+            if not (report.decision or '').strip():
+                raise ReportValidationError(gettext(
+                        'whistleblower.msg_decision_required',
+                        report=report.rec_name))
+        cls.write(reports, {'decided_at': clock.now()})
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('notified')
+    def notify(cls, reports):
+        pool = Pool()
+        Activity = pool.get('scheduled.activity')
+        Date = pool.get('ir.date')
+        for report in reports:
+            if not (report.notice_text or '').strip():
+                raise ReportValidationError(gettext(
+                        'whistleblower.msg_notice_required',
+                        report=report.rec_name))
+        moment = clock.now()
+        for report in reports:
+            values = {'feedback_at': moment}
+            if not report.notice_date:
+                values['notice_date'] = Date.today()
+            if not report.acknowledged_at:
+                values['acknowledged_at'] = moment
+            cls.write([report], values)
+        Activity.close(
+            reports, [ACTIVITY_ACKNOWLEDGEMENT, ACTIVITY_FEEDBACK])
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('closed')
+    def close(cls, reports):
+        pool = Pool()
+        Activity = pool.get('scheduled.activity')
+        cls.write(reports, {'closed_at': clock.now()})
+        Activity.cancel_open(reports)
+
+    @classmethod
+    @ModelView.button
+    def acknowledge(cls, reports):
+        pool = Pool()
+        Activity = pool.get('scheduled.activity')
+        reports = [r for r in reports if not r.acknowledged_at]
+        cls.write(reports, {'acknowledged_at': clock.now()})
+        Activity.close(reports, [ACTIVITY_ACKNOWLEDGEMENT])
+
+    @classmethod
+    @ModelView.button_action('whistleblower.wizard_reveal')
+    def reveal(cls, reports):
+        pass
+
+    @classmethod
+    @ModelView.button_action('whistleblower.wizard_receipt')
+    def new_receipt(cls, reports):
+        pass
+
+    def issue_receipt(self):
+        "Store the digest of a new receipt code and return the code once"
+        pool = Pool()
+        Configuration = pool.get('whistleblower.configuration')
+        while True:
+            code = ''.join(
+                secrets.choice('0123456789') for _ in range(RECEIPT_LENGTH))
+            digest = Configuration.digest('receipt', code)
+            with without_check_access():
+                if not self.search([('receipt_digest', '=', digest)]):
+                    break
+        with without_check_access():
+            self.write([self], {'receipt_digest': digest})
+        return code
+
+    @classmethod
+    def find_by_receipt(cls, code):
+        "Return the report of the receipt code or None"
+        pool = Pool()
+        Configuration = pool.get('whistleblower.configuration')
+        code = re.sub(r'[\s-]', '', code or '')
+        if len(code) != RECEIPT_LENGTH or not code.isdigit():
+            return None
+        digest = Configuration.digest('receipt', code)
+        with without_check_access():
+            reports = cls.search([
+                    ('receipt_digest', '=', digest),
+                    ], limit=1)
+        if reports and crypto.same_digest(reports[0].receipt_digest, digest):
+            return reports[0]
+        return None
+
+    @classmethod
+    @without_check_access
+    def erase_expired(cls):
+        """Erase the identity, the receipt, the messages and the evidence of
+        the reports closed for longer than the retention period"""
+        pool = Pool()
+        Configuration = pool.get('whistleblower.configuration')
+        Reporter = pool.get('whistleblower.reporter')
+        Message = pool.get('whistleblower.message')
+        Attachment = pool.get('ir.attachment')
+        AccessLog = pool.get('whistleblower.access_log')
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        database = transaction.database
+        table = cls.__table__()
+
+        configuration = Configuration(1)
+        moment = clock.now()
+        limit = moment - relativedelta(months=configuration.retention_months)
+        query = table.select(
+            table.id,
+            where=(table.state == 'closed')
+            & (table.identity_erased_at == Null)
+            & (table.closed_at <= limit))
+        if database.has_select_for():
+            # A concurrent run skips what this one claims
+            For = database.get_select_for_skip_locked()
+            query.for_ = For('UPDATE')
+        cursor.execute(*query)
+        ids = [i for i, in cursor]
+        if not ids:
+            return
+        # Claim: a second run finds nothing left to erase
+        cursor.execute(*table.update(
+                [table.identity_erased_at, table.receipt_digest],
+                [moment, Null],
+                where=table.id.in_(ids) & (table.identity_erased_at == Null)))
+        reports = cls.browse(ids)
+        reporters = Reporter.search([('report', 'in', ids)])
+        resources = [str(r) for r in reports + reporters]
+        Attachment.delete(Attachment.search([
+                    ('resource', 'in', resources),
+                    ]))
+        Reporter.delete(reporters)
+        Message.delete(Message.search([('report', 'in', ids)]))
+        AccessLog.record(reports, 'erasure')
+
+
+class ReportExcludedUser(ModelSQL):
+    __name__ = 'whistleblower.report-res.user'
+    report = fields.Many2One(
+        'whistleblower.report', "Report", required=True, ondelete='CASCADE')
+    user = fields.Many2One(
+        'res.user', "User", required=True, ondelete='CASCADE')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t,
+                    (t.user, Index.Equality()),
+                    (t.report, Index.Equality())),
+                Index(t, (t.report, Index.Equality())),
+                })
+
+
+class Sanction(RuleCheckedExportMixin, ModelSQL, ModelView):
+    __name__ = 'whistleblower.sanction'
+    report = fields.Many2One(
+        'whistleblower.report', "Report", required=True, ondelete='CASCADE')
+    person = fields.Char(
+        "Responsible Person", required=True,
+        help="The person held responsible.")
+    type = fields.Selection([
+            ('warning', "Warning"),
+            ('demerit', "Demerit"),
+            ('demotion', "Demotion"),
+            ('dismissal', "Dismissal from Post"),
+            ('other', "Other"),
+            ], "Sanction", required=True, sort=False)
+    description = fields.Char("Description")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.report, Index.Equality())))
+
+    @classmethod
+    def check_modification(cls, mode, sanctions, values=None, external=False):
+        super().check_modification(
+            mode, sanctions, values=values, external=external)
+        for sanction in sanctions:
+            if sanction.report.state not in {'investigating', 'proposed'}:
+                raise ReportAccessError(gettext(
+                        'whistleblower.msg_sanction_modify',
+                        report=sanction.report.rec_name))
+
+
+class Message(RuleCheckedExportMixin, ModelSQL, ModelView):
+    __name__ = 'whistleblower.message'
+    _states = {
+        'readonly': Eval('id', -1) >= 0,
+        }
+    report = fields.Many2One(
+        'whistleblower.report', "Report", required=True, ondelete='CASCADE',
+        states=_states)
+    direction = fields.Selection([
+            ('incoming', "From the Reporter"),
+            ('outgoing', "To the Reporter"),
+            ], "Direction", required=True, states=_states)
+    date = fields.DateTime("Date", required=True, states=_states)
+    text = fields.Text("Text", required=True, states=_states)
+    author = fields.Many2One('res.user', "Recorded by", readonly=True)
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'ASC'), ('id', 'ASC')]
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.report, Index.Equality())))
+
+    @classmethod
+    def default_date(cls):
+        return clock.now()
+
+    @classmethod
+    def default_direction(cls):
+        return 'outgoing'
+
+    @classmethod
+    def default_author(cls):
+        return Transaction().user
+
+    def get_rec_name(self, name):
+        return self.report.rec_name
+
+    @classmethod
+    def check_modification(cls, mode, messages, values=None, external=False):
+        super().check_modification(
+            mode, messages, values=values, external=external)
+        # What was said to or by the reporter is a record: only the
+        # retention erasure (without access check) removes it
+        if mode in {'write', 'delete'} and external:
+            raise ReportAccessError(gettext(
+                    'whistleblower.msg_message_modify'))
+
+
+class Note(RuleCheckedExportMixin, ModelSQL, ModelView):
+    __name__ = 'whistleblower.note'
+    report = fields.Many2One(
+        'whistleblower.report', "Report", required=True, ondelete='CASCADE')
+    date = fields.DateTime("Date", required=True, readonly=True)
+    author = fields.Many2One('res.user', "Author", readonly=True)
+    text = fields.Text("Text", required=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'ASC'), ('id', 'ASC')]
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.report, Index.Equality())))
+
+    @classmethod
+    def default_date(cls):
+        return clock.now()
+
+    @classmethod
+    def default_author(cls):
+        return Transaction().user
+
+    def get_rec_name(self, name):
+        return self.report.rec_name
+
+
+class RegisterStart(ModelView):
+    __name__ = 'whistleblower.report.register.start'
+
+    company = fields.Many2One('company.company', "Company", required=True)
+    channel = fields.Selection(CHANNELS, "Channel", required=True)
+    received_at = fields.DateTime("Received at", required=True)
+    category = fields.Selection(
+        CATEGORIES, "Category", required=True, sort=False)
+    description = fields.Text("Description", required=True)
+    site = fields.Char("Site or Department")
+    persons_concerned = fields.Text("Persons Concerned")
+    case_officer = fields.Many2One(
+        'company.employee', "Case Officer", required=True,
+        domain=[('company', '=', Eval('company', -1))])
+    anonymous = fields.Boolean(
+        "Anonymous",
+        help="The reporter does not give a name: "
+        "a receipt code is shown once to hand over to them.")
+    reporter_name = fields.Char(
+        "Reporter Name",
+        states={
+            'invisible': Eval('anonymous', False),
+            'required': ~Eval('anonymous', False),
+            })
+    reporter_employee = fields.Many2One(
+        'company.employee', "Reporter Employee",
+        domain=[('company', '=', Eval('company', -1))],
+        states={
+            'invisible': Eval('anonymous', False),
+            },
+        help="The employment record watched against retaliation.")
+    reporter_contact = fields.Text(
+        "Reporter Contact",
+        states={
+            'invisible': Eval('anonymous', False),
+            })
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_received_at(cls):
+        return clock.now()
+
+    @classmethod
+    def default_case_officer(cls):
+        return Transaction().context.get('employee')
+
+    @classmethod
+    def default_anonymous(cls):
+        return False
+
+
+class RegisterDone(ModelView):
+    __name__ = 'whistleblower.report.register.done'
+
+    number = fields.Char("Number", readonly=True)
+    anonymous = fields.Boolean("Anonymous", readonly=True)
+    receipt_code = fields.Char(
+        "Receipt Code", readonly=True,
+        states={
+            'invisible': ~Eval('anonymous', False),
+            },
+        help="Hand this code over to the reporter now: "
+        "it is not stored and cannot be shown again.")
+
+
+class Register(Wizard):
+    __name__ = 'whistleblower.report.register'
+    start = StateView(
+        'whistleblower.report.register.start',
+        'whistleblower.report_register_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Register", 'register', 'tryton-ok', default=True),
+            ])
+    register = StateTransition()
+    done = StateView(
+        'whistleblower.report.register.done',
+        'whistleblower.report_register_done_view_form', [
+            Button("Close", 'end', 'tryton-close', default=True),
+            ])
+
+    _identity_fields = [
+        'reporter_name', 'reporter_employee', 'reporter_contact']
+
+    def transition_register(self):
+        pool = Pool()
+        Configuration = pool.get('whistleblower.configuration')
+        Report = pool.get('whistleblower.report')
+        Reporter = pool.get('whistleblower.reporter')
+        check_officer()
+        # Before the number is taken: creating the secret restarts the
+        # transaction
+        Configuration.get_digest_secret()
+        start = self.start
+        if not start.anonymous and not (start.reporter_name or '').strip():
+            raise ReportValidationError(gettext(
+                    'whistleblower.msg_reporter_name_required'))
+        report = Report(
+            company=start.company,
+            channel=start.channel,
+            received_at=start.received_at,
+            category=start.category,
+            description=start.description,
+            site=start.site,
+            persons_concerned=start.persons_concerned,
+            case_officer=start.case_officer,
+            anonymous=bool(start.anonymous),
+            )
+        report.save()
+        if start.anonymous:
+            self._receipt_code = report.issue_receipt()
+        else:
+            Reporter.record_identity(
+                report, start.reporter_name.strip(),
+                start.reporter_employee, start.reporter_contact)
+        self._report = report
+        return 'done'
+
+    def default_done(self, fields):
+        report = getattr(self, '_report', None)
+        if not report:
+            return {}
+        return {
+            'number': report.number,
+            'anonymous': report.anonymous,
+            # Kept only in this answer, never in the wizard session
+            'receipt_code': getattr(self, '_receipt_code', None),
+            }
+
+    def _save(self):
+        # The session is stored in the database: no identity there
+        for name in self._identity_fields:
+            setattr(self.start, name, None)
+        self.done.receipt_code = None
+        super()._save()
+
+
+class ReceiptShow(ModelView):
+    __name__ = 'whistleblower.report.receipt.show'
+
+    number = fields.Char("Number", readonly=True)
+    receipt_code = fields.Char(
+        "Receipt Code", readonly=True,
+        help="Hand this code over to the reporter now: "
+        "it is not stored and cannot be shown again. "
+        "The previous code no longer works.")
+
+
+class Receipt(Wizard):
+    __name__ = 'whistleblower.report.receipt'
+    start_state = 'issue'
+    issue = StateTransition()
+    show = StateView(
+        'whistleblower.report.receipt.show',
+        'whistleblower.report_receipt_show_view_form', [
+            Button("Close", 'end', 'tryton-close', default=True),
+            ])
+
+    def transition_issue(self):
+        check_officer()
+        report = self.record
+        if not report.anonymous or report.state == 'closed':
+            raise ReportValidationError(gettext(
+                    'whistleblower.msg_receipt_anonymous_only',
+                    report=report.rec_name))
+        self._receipt_code = report.issue_receipt()
+        return 'show'
+
+    def default_show(self, fields):
+        code = getattr(self, '_receipt_code', None)
+        if not code:
+            return {}
+        return {
+            'number': self.record.number,
+            'receipt_code': code,
+            }
+
+    def _save(self):
+        self.show.receipt_code = None
+        super()._save()
+
+
+class NoticeReport(BaseReport):
+    "The written notice to the reporter, the only document with the name"
+    __name__ = 'whistleblower.report.notice'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # Printing writes an access-log line
+        cls.__rpc__['execute'] = RPC(readonly=False)
+
+    @classmethod
+    def check_access(cls, action, model, ids):
+        super().check_access(action, model, ids)
+        check_officer()
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        pool = Pool()
+        Reporter = pool.get('whistleblower.reporter')
+        AccessLog = pool.get('whistleblower.access_log')
+        context = super().get_context(records, header, data)
+        with without_check_access():
+            reporters = Reporter.search([
+                    ('report', 'in', [r.id for r in records]),
+                    ])
+        names = {r.report.id: r.identity()[0] for r in reporters}
+        context['reporter_name'] = lambda report: names.get(report.id)
+        AccessLog.record(records, 'notice')
+        return context

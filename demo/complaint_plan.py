@@ -42,7 +42,7 @@ COMPLAINTS = [
     ('category_safety', 'phone', 8, '周女士', '13500003333',
         '地面湿滑导致摔倒',
         '顾客在生鲜区因地面湿滑且无警示牌而摔倒，膝盖擦伤。',
-        '承担医药费', 'processing'),
+        '承担医药费', 'approving'),
     ('category_staff_conduct', 'social_media', 12, '吴先生', '13400004444',
         '保安推搡顾客',
         '顾客在微博发文称出口保安怀疑其偷窃并推搡。',
@@ -88,11 +88,15 @@ def load(config):
         record.responsible_employees.append(Employee(employees[handler].id))
         record.save()
 
+    create_chain(config, employees)
+
     now = dt.datetime.now().replace(microsecond=0)
     steps = ['registered', 'verifying', 'planning', 'processing',
         'responded', 'closed']
     buttons = dict(zip(steps,
             ['register', 'verify', 'plan', 'process', 'respond', 'close']))
+    # A plan awaiting approval stops at the click on "process".
+    steps_to = {'approving': 'processing'}
     for (fs_id, channel, days, name, phone, subject, description, remedy,
             state) in COMPLAINTS:
         complaint = Complaint(
@@ -103,7 +107,7 @@ def load(config):
         complaint.save()
         if state == 'received':
             continue
-        for step in steps[:steps.index(state) + 1]:
+        for step in steps[:steps.index(steps_to.get(state, state)) + 1]:
             if step == 'planning':
                 complaint.occurred_at = complaint.received_at
                 complaint.place = '门店'
@@ -124,3 +128,44 @@ def load(config):
                 complaint.feedbacks.append(feedback)
             complaint.save()
             complaint.click(buttons[step])
+        if state == 'approving':
+            approve_as(config, 'manager', complaint)
+            approve_as(config, 'leader1', complaint)
+
+
+def create_chain(config, employees):
+    """Level 1 plans go to the head of the complaint office, then to two of
+    the five members of the leading group."""
+    Chain = Model.get('complaint.approval.chain', config=config)
+    Level = Model.get('complaint.level', config=config)
+    Group = Model.get('res.group', config=config)
+    Employee = Model.get('company.employee', config=config)
+    ModelData = Model.get('ir.model.data', config=config)
+
+    level1 = Level(ModelData.get_id('complaint_plan', 'level_1', {}))
+    chain = Chain(name='一级投诉处置方案审批', level=level1)
+    office = chain.steps.new(name='投诉处理办公室主任审批')
+    office.approver_kind = 'employees'
+    office.employees.append(Employee(employees['manager'].id))
+    office.deadline = dt.timedelta(hours=4)
+    leaders = chain.steps.new(name='领导小组审批')
+    leaders.approver_kind = 'group'
+    leaders.group = Group(ModelData.get_id(
+            'complaint_plan', 'group_leading_group', {}))
+    leaders.required_approvals = 2
+    leaders.deadline = dt.timedelta(hours=24)
+    chain.save()
+
+
+def approve_as(config, login, complaint):
+    "Approve the complaint's pending step as the user"
+    User = Model.get('res.user', config=config)
+    Approval = Model.get('complaint.approval', config=config)
+    admin = config.user, config._context
+    user, = User.find([('login', '=', login)])
+    config.user = user.id
+    config._context = User.get_preferences(True, {})
+    approval, = Approval.find([
+            ('complaint', '=', complaint.id), ('state', '=', 'pending')])
+    approval.click('approve')
+    config.user, config._context = admin

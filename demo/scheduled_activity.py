@@ -29,8 +29,8 @@ def load(config):
     meeting.save()
 
     make_user(
-        'activity_admin', '周敏', ['scheduled_activity.group_activity_admin'],
-        employee_name='周敏', config=config)
+        'activity_admin', '何芳', ['scheduled_activity.group_activity_admin'],
+        employee_name='何芳', config=config)
     _, lead = make_user(
         'team_lead', '吴强', [], employee_name='吴强', config=config)
     _, assistant = make_user(

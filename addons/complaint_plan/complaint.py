@@ -2,6 +2,8 @@
 import datetime as dt
 from collections import defaultdict
 
+from sql import Null
+
 import phonenumbers
 from sql.operators import Exists
 
@@ -9,11 +11,13 @@ from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Workflow, fields, sequence_ordered)
 from trytond.modules.currency.fields import Monetary
+from trytond.modules.scheduled_activity.activity import ActivityMixin
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.tools.email_ import validate_email
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
+from .approval import user_language
 from .exceptions import ComplaintTransitionError, ComplaintValidationError
 
 CHANNELS = [
@@ -27,7 +31,7 @@ CHANNELS = [
     ]
 # The resolution clock runs in these states; 'waiting' pauses it.
 CLOCK_STATES = ['received', 'registered', 'verifying', 'planning',
-    'processing']
+    'approving', 'processing']
 OPEN_STATES = CLOCK_STATES + ['waiting']
 # A received time this far ahead of the server clock is a clock skew, not
 # a complaint from the future.
@@ -38,7 +42,7 @@ def _now():
     return dt.datetime.now()
 
 
-class Complaint(Workflow, ModelSQL, ModelView):
+class Complaint(ActivityMixin, Workflow, ModelSQL, ModelView):
     "Complaint"
     __name__ = 'complaint.complaint'
     _rec_name = 'number'
@@ -58,6 +62,7 @@ class Complaint(Workflow, ModelSQL, ModelView):
             ('registered', "Registered"),
             ('verifying', "Verifying"),
             ('planning', "Planning"),
+            ('approving', "Awaiting Approval"),
             ('processing', "Processing"),
             ('waiting', "Waiting on Complainant"),
             ('responded', "Responded"),
@@ -67,6 +72,9 @@ class Complaint(Workflow, ModelSQL, ModelView):
     state_string = state.translated('state')
     round = fields.Integer("Round", readonly=True,
         help="Incremented each time the complaint goes back to verification.")
+    plan_round = fields.Integer("Plan Round", readonly=True,
+        help="Incremented each time the handling plan is submitted "
+        "for approval.")
 
     # Registration
     channel = fields.Selection(CHANNELS, "Channel", required=True,
@@ -132,6 +140,8 @@ class Complaint(Workflow, ModelSQL, ModelView):
     waiting_from = fields.Char("Waiting From", readonly=True)
     responded_at = fields.Timestamp("Responded At", readonly=True)
     closed_at = fields.Timestamp("Closed At", readonly=True)
+    leaders_alerted_at = fields.Timestamp("Leading Group Alerted At",
+        readonly=True)
     acknowledgement_overdue = fields.Function(
         fields.Boolean("Acknowledgement Overdue"),
         'get_acknowledgement_overdue',
@@ -165,6 +175,8 @@ class Complaint(Workflow, ModelSQL, ModelView):
         states=_open)
     responsibility = fields.Text("Responsibility Determination", states=_open)
     prevention = fields.Text("Prevention and Improvement", states=_open)
+    approvals = fields.One2Many('complaint.approval', 'complaint',
+        "Approvals", readonly=True)
 
     # Feedback and after
     feedbacks = fields.One2Many('complaint.feedback', 'complaint', "Feedback",
@@ -207,6 +219,11 @@ class Complaint(Workflow, ModelSQL, ModelView):
                 Index(t,
                     (t.acknowledgement_due, Index.Range()),
                     where=t.state == 'received'),
+                Index(t,
+                    (t.resolution_due, Index.Range()),
+                    (t.level, Index.Equality()),
+                    where=t.state.in_(CLOCK_STATES)
+                    & (t.leaders_alerted_at == Null)),
                 })
         cls._order = [('received_at', 'DESC'), ('id', 'DESC')]
         cls._transitions |= {
@@ -214,6 +231,9 @@ class Complaint(Workflow, ModelSQL, ModelView):
             ('registered', 'verifying'),
             ('verifying', 'planning'),
             ('planning', 'processing'),
+            ('planning', 'approving'),
+            ('approving', 'processing'),
+            ('approving', 'planning'),
             ('processing', 'responded'),
             ('responded', 'closed'),
             ('responded', 'verifying'),
@@ -310,6 +330,10 @@ class Complaint(Workflow, ModelSQL, ModelView):
     @classmethod
     def default_round(cls):
         return 1
+
+    @classmethod
+    def default_plan_round(cls):
+        return 0
 
     @classmethod
     def default_channel(cls):
@@ -417,6 +441,8 @@ class Complaint(Workflow, ModelSQL, ModelView):
                     company_vlist, sequence.get_many(len(company_vlist))):
                 values['number'] = number
         complaints = super().create(vlist)
+        cls._plan_activity(complaints, 'complaint_acknowledgement',
+            'acknowledgement_due')
         LevelChange.create([{
                     'complaint': complaint.id,
                     'level': values['level'],
@@ -431,6 +457,8 @@ class Complaint(Workflow, ModelSQL, ModelView):
         pool = Pool()
         LevelChange = pool.get('complaint.level.change')
         super().on_modification(mode, complaints, field_names=field_names)
+        if mode == 'write' and 'responsible' in field_names:
+            cls._reschedule_activities(complaints)
         if mode != 'write' or not {'level', 'received_at'} & field_names:
             return
         to_write = []
@@ -442,6 +470,7 @@ class Complaint(Workflow, ModelSQL, ModelView):
                 to_write.extend(([complaint], deadlines))
         if to_write:
             cls.write(*to_write)
+            cls._reschedule_activities(complaints)
         if 'level' in field_names:
             LevelChange.create([{
                         'complaint': c.id,
@@ -451,6 +480,81 @@ class Complaint(Workflow, ModelSQL, ModelView):
                             else None),
                         'reason': c.level_reason,
                         } for c in complaints if c.level])
+
+    @classmethod
+    def _reschedule_activities(cls, complaints):
+        "Keep the open deadline activities on the responsible and deadlines"
+        pool = Pool()
+        Activity = pool.get('scheduled.activity')
+        to_write = []
+        with without_check_access():
+            for complaint in complaints:
+                for activity in complaint.activities:
+                    if activity.state != 'planned' or not (
+                            complaint.responsible):
+                        continue
+                    due = {
+                        'complaint_acknowledgement':
+                            complaint.acknowledgement_due,
+                        'complaint_resolution': complaint.resolution_due,
+                        }.get(activity.type.code)
+                    values = {}
+                    if due and activity.due != due:
+                        values['due'] = due
+                    if activity.assignee != complaint.responsible:
+                        values['assignee'] = complaint.responsible.id
+                    if values:
+                        to_write.extend(([activity], values))
+            if to_write:
+                Activity.write(*to_write)
+
+    @classmethod
+    def escalate_to_leaders(cls):
+        """Alert the leading group of the complaints overdue longer than
+        their level allows, once each"""
+        pool = Pool()
+        Level = pool.get('complaint.level')
+        ModelData = pool.get('ir.model.data')
+        Step = pool.get('complaint.approval.step')
+        Group = pool.get('res.group')
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        table = cls.__table__()
+        now = _now()
+        ids = []
+        for level in Level.search([('leaders_escalation_delay', '!=', None)]):
+            where = (table.state.in_(CLOCK_STATES)
+                & (table.leaders_alerted_at == Null)
+                & (table.level == level.id)
+                & (table.resolution_due
+                    < now - level.leaders_escalation_delay))
+            # The conditional UPDATE claims each complaint for one run only.
+            if transaction.database.has_returning():
+                cursor.execute(*table.update(
+                        [table.leaders_alerted_at], [now], where=where,
+                        returning=[table.id]))
+                ids += [i for i, in cursor]
+            else:
+                cursor.execute(*table.select(table.id, where=where))
+                level_ids = [i for i, in cursor]
+                if level_ids:
+                    cursor.execute(*table.update(
+                            [table.leaders_alerted_at], [now],
+                            where=table.id.in_(level_ids)
+                            & (table.leaders_alerted_at == Null)))
+                ids += level_ids
+        if not ids:
+            return
+        transaction.counter += 1
+        leaders = Step._users_of_groups([Group(ModelData.get_id(
+                        'complaint_plan', 'group_leading_group'))])
+        for complaint in cls.browse(ids):
+            for user in leaders:
+                with transaction.set_context(language=user_language(user)):
+                    complaint.notify_user('tryton-warning',
+                        gettext('complaint_plan.msg_leaders_overdue_label',
+                            complaint=complaint.rec_name),
+                        complaint.subject, user=user.id)
 
     def _paused_time(self):
         "Time already spent waiting, as recorded by resolution_due."
@@ -582,6 +686,27 @@ class Complaint(Workflow, ModelSQL, ModelView):
                 if employees:
                     complaint.responsible = employees[0]
         cls.save(complaints)
+        Activity = Pool().get('scheduled.activity')
+        Activity.close(complaints, ['complaint_acknowledgement'])
+        cls._plan_activity(complaints, 'complaint_resolution',
+            'resolution_due')
+
+    @classmethod
+    def _plan_activity(cls, complaints, type_code, due_field):
+        "Plan for the responsible the activity that tracks the deadline"
+        pool = Pool()
+        Activity = pool.get('scheduled.activity')
+        for complaint in complaints:
+            due = getattr(complaint, due_field)
+            if complaint.responsible and due:
+                with Transaction().set_context(
+                        language=complaint.company.party.lang.code
+                        if complaint.company.party.lang else None):
+                    subject = gettext(
+                        f'complaint_plan.msg_activity_{type_code}',
+                        complaint=complaint.rec_name)
+                Activity.plan(complaint, type_code, complaint.responsible,
+                    due, subject)
 
     @classmethod
     @ModelView.button
@@ -599,8 +724,13 @@ class Complaint(Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @Workflow.transition('processing')
     def process(cls, complaints):
+        """Carry out the handling plan, after the approval chain of the
+        complaint's level when it has one"""
+        pool = Pool()
+        Chain = pool.get('complaint.approval.chain')
+        Approval = pool.get('complaint.approval')
+        complaints = [c for c in complaints if c.state == 'planning']
         for complaint in complaints:
             complaint._require(['investigation_methods', 'measures'],
                 'complaint_plan.msg_process_needs_plan')
@@ -609,6 +739,51 @@ class Complaint(Workflow, ModelSQL, ModelView):
                 raise ComplaintTransitionError(gettext(
                         'complaint_plan.msg_process_needs_team',
                         complaint=complaint.rec_name))
+        with without_check_access():
+            to_approve = [c for c in complaints if Chain.find(c)]
+        cls._submit(to_approve)
+        cls._start_processing([c for c in complaints if c not in to_approve])
+        if to_approve:
+            for complaint in to_approve:
+                complaint.plan_round += 1
+            cls.save(to_approve)
+            with without_check_access():
+                Approval.start_chain(to_approve)
+
+    @classmethod
+    @Workflow.transition('approving')
+    def _submit(cls, complaints):
+        pass
+
+    @classmethod
+    @Workflow.transition('processing')
+    def _start_processing(cls, complaints):
+        pass
+
+    @classmethod
+    def plan_approved(cls, complaints):
+        "Called when the last step of the chain approved the plan"
+        cls._start_processing(complaints)
+        cls._notify_handlers(complaints,
+            'complaint_plan.msg_plan_approved_label', 'tryton-ok')
+
+    @classmethod
+    @Workflow.transition('planning')
+    def plan_rejected(cls, complaints):
+        "Called when an approver rejected the plan"
+        cls._notify_handlers(complaints,
+            'complaint_plan.msg_plan_rejected_label', 'tryton-cancel')
+
+    @classmethod
+    def _notify_handlers(cls, complaints, label, icon):
+        pool = Pool()
+        Step = pool.get('complaint.approval.step')
+        for complaint in complaints:
+            for user in Step.users_of_employees([complaint.responsible]):
+                with Transaction().set_context(language=user_language(user)):
+                    complaint.notify_user(icon,
+                        gettext(label, complaint=complaint.rec_name),
+                        complaint.subject, user=user.id)
 
     @classmethod
     @ModelView.button
@@ -621,6 +796,8 @@ class Complaint(Workflow, ModelSQL, ModelView):
                         'complaint_plan.msg_respond_needs_feedback',
                         complaint=complaint.rec_name))
         cls.write(complaints, {'responded_at': _now()})
+        Pool().get('scheduled.activity').close(
+            complaints, ['complaint_resolution'])
 
     @classmethod
     @ModelView.button
@@ -651,6 +828,8 @@ class Complaint(Workflow, ModelSQL, ModelView):
             complaint.responded_at = None
             complaint.closed_at = None
         cls.save(complaints)
+        cls._plan_activity(complaints, 'complaint_resolution',
+            'resolution_due')
 
     @classmethod
     @ModelView.button
@@ -672,6 +851,7 @@ class Complaint(Workflow, ModelSQL, ModelView):
                 complaint.resolution_due += now - complaint.waiting_since
             complaint.waiting_since = None
         cls.save(complaints)
+        cls._reschedule_activities(complaints)
         to_verify = [c for c in complaints if c.waiting_from == 'verifying']
         cls._resume_verifying(to_verify)
         cls._resume_processing(
@@ -696,6 +876,7 @@ class Complaint(Workflow, ModelSQL, ModelView):
             complaint._require(['cancel_reason'],
                 'complaint_plan.msg_cancel_needs_reason')
         cls.write(complaints, {'waiting_since': None, 'waiting_from': None})
+        Pool().get('scheduled.activity').cancel_open(complaints)
 
     @classmethod
     @ModelView.button
@@ -718,11 +899,13 @@ class Complaint(Workflow, ModelSQL, ModelView):
     def copy(cls, complaints, default=None):
         default = default.copy() if default is not None else {}
         for name in ['number', 'acknowledged_at', 'responded_at', 'closed_at',
-                'waiting_since', 'waiting_from', 'feedbacks', 'level_changes',
-                'disclosures', 'improvements', 'assessments']:
+                'waiting_since', 'waiting_from', 'leaders_alerted_at',
+                'feedbacks', 'level_changes',
+                'disclosures', 'improvements', 'assessments', 'approvals']:
             default.setdefault(name, None)
         default.setdefault('state', 'received')
         default.setdefault('round', 1)
+        default.setdefault('plan_round', 0)
         return super().copy(complaints, default=default)
 
 

@@ -19,6 +19,9 @@ class Configuration(ModelSingleton, ModelSQL, ModelView,
                 ('sequence_type', '=',
                     Id('complaint_plan', 'sequence_type_complaint')),
                 ]))
+    allow_handler_approval = fields.Boolean("Handler May Approve",
+        help="Whether the responsible of a complaint may approve "
+        "its own handling plan.")
 
     @classmethod
     def multivalue_model(cls, field):

@@ -9,3 +9,7 @@ class ComplaintValidationError(ValidationError):
 
 class ComplaintTransitionError(UserError):
     "A workflow step was asked for without the data it needs."
+
+
+class ApprovalError(UserError):
+    "An approval decision that is not allowed."

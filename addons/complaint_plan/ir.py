@@ -7,4 +7,19 @@ class Rule(metaclass=PoolMeta):
 
     @classmethod
     def _user_models(cls):
-        return super()._user_models() | {'complaint.complaint'}
+        return super()._user_models() | {
+            'complaint.complaint', 'complaint.approval'}
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.extend([
+                ('complaint.approval|escalate_overdue',
+                    "Escalate Overdue Approvals"),
+                ('complaint.complaint|escalate_to_leaders',
+                    "Alert the Leading Group of Overdue Complaints"),
+                ])

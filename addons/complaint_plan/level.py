@@ -19,6 +19,11 @@ class Level(DeactivableMixin, ModelSQL, ModelView):
         "Resolution Delay", required=True,
         help="Time after receipt by which the complaint is answered; "
         "time spent waiting on the complainant is not counted.")
+    leaders_escalation_delay = fields.TimeDelta(
+        "Escalate to Leading Group After",
+        help="How long after the resolution deadline an unanswered "
+        "complaint is reported to the leading group.\n"
+        "Leave empty to never report it.")
     activates_emergency_plan = fields.Boolean("Activates Emergency Plan",
         help="A complaint of this level activates the emergency plan.")
 

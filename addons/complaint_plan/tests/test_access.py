@@ -178,3 +178,54 @@ class ComplaintAccessTestCase(TestCase):
                             'description': "x"}])
             with self.assertRaises(AccessButtonError):
                 Complaint.register([Complaint(unassigned.id)])
+
+    @with_transaction()
+    def test_approvers(self):
+        "Leaders see and decide only the approvals that are theirs"
+        pool = Pool()
+        Complaint = pool.get('complaint.complaint')
+        Chain = pool.get('complaint.approval.chain')
+        Approval = pool.get('complaint.approval')
+        ModelData = pool.get('ir.model.data')
+        users, unassigned, of_other = self.setup_company()
+        company = users['clerk'].company
+        with set_company(company):
+            leader = create_user('leader', ['group_leading_group'], company,
+                create_employee(company, "王建国"))
+            other_leader = create_user('leader2', ['group_leading_group'],
+                company, create_employee(company, "李红"))
+        Chain.create([{
+                    'name': "三级审批", 'level': unassigned.level.id,
+                    'steps': [('create', [{
+                                    'name': "领导审批",
+                                    'approver_kind': 'employees',
+                                    'employees': [
+                                        ('add', [leader.employee.id])],
+                                    }])],
+                    }])
+        Complaint.write([unassigned], {
+                'state': 'planning',
+                'investigation_duties': "调查",
+                'investigation_methods': "调取监控",
+                'measures': "赔偿",
+                })
+        Complaint.process([unassigned])
+        approval, = unassigned.approvals
+
+        with as_user(users['clerk']):
+            self.assertEqual(Approval.search([]), [])
+            with self.assertRaises(AccessError):
+                Approval.read([approval.id], ['state'])
+        with as_user(other_leader):
+            self.assertEqual(Approval.search([('to_me', '=', True)]), [])
+            with self.assertRaises(AccessError):
+                Approval.approve([Approval(approval.id)])
+        with as_user(leader):
+            mine, = Approval.search([('to_me', '=', True)])
+            with self.assertRaises(AccessError):
+                Approval.write([mine], {'state': 'approved'})
+            Approval.approve([mine])
+            self.assertEqual(mine.state, 'approved')
+            self.assertEqual(
+                Approval.search([('decided_by_me', '=', True)]), [mine])
+        self.assertEqual(Complaint(unassigned.id).state, 'processing')

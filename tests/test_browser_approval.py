@@ -22,7 +22,7 @@ def test_leader_approves_from_inbox(browser, page, login, screenshot):
 
     row.get_by_text(SUBJECT).dblclick()
     form = page.locator('#tabs > div > .tab-pane.active .form')
-    expect(form.locator('input[name=approvals_count]')).to_have_value('1')
+    expect(form.locator('input[name=approvals_count][type=text]')).to_have_value('1')
     form.locator('button[name=approve]').click()
     expect(form.locator('select[name=state]')).to_have_value('"approved"')
     screenshot(page, 'approval_leader_approved')
@@ -30,7 +30,7 @@ def test_leader_approves_from_inbox(browser, page, login, screenshot):
     handler = browser.new_context(
         viewport={'width': 1440, 'height': 900}, locale='zh-CN').new_page()
     login(handler, 'handler2')
-    badge = handler.locator('.notification-badge').first
+    badge = handler.locator('.notification-badge:visible').first
     expect(badge).to_be_visible()
     badge.click()
     approved = handler.locator('.notification-menu .notification-label',

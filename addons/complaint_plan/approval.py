@@ -202,7 +202,7 @@ class Approval(Workflow, ModelSQL, ModelView):
     escalated_at = fields.Timestamp("Escalated At", readonly=True)
     decided_at = fields.Timestamp("Decided At", readonly=True)
     approvals_count = fields.Function(
-        fields.Integer("Approvals"), 'get_approvals_count')
+        fields.Integer("Approvals Given"), 'get_approvals_count')
     to_me = fields.Function(fields.Boolean("To Approve by Me"),
         'get_to_me', searcher='search_to_me')
     decided_by_me = fields.Function(fields.Boolean("Decided by Me"),

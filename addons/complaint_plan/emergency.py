@@ -1,7 +1,6 @@
 # This file is part of the complaint_plan module.
 import datetime as dt
 import json
-from collections import defaultdict
 from email.message import EmailMessage
 
 from dateutil.relativedelta import relativedelta
@@ -384,7 +383,7 @@ class EmergencyPlan(DeactivableMixin, ModelSQL, ModelView):
     def count_in_window(self, start, category_ids):
         cursor = Transaction().connection.cursor()
         cursor.execute(*self._window_query(
-                start, category_ids, lambda t: [Count(Literal('*'))]))
+                start, category_ids, lambda t: [Count(t.id)]))
         count, = cursor.fetchone()
         return count
 
@@ -426,8 +425,9 @@ class EmergencyPlan(DeactivableMixin, ModelSQL, ModelView):
                 if c.state != 'cancelled']
             if not complaints:
                 return
+            company_ids = list({c.company.id for c in complaints})
             plans = cls.search([
-                    ('company', 'in', list({c.company.id for c in complaints})),
+                    ('company', 'in', company_ids),
                     ['OR',
                         ('activation_count', '!=', None),
                         ('activate_on_level', '=', True),

@@ -1,9 +1,11 @@
-"""Demo data of complaint_plan: roles, categories' handlers, complaints."""
+"""Demo data of complaint_plan: roles, categories' handlers, complaints,
+approval chain and the seed's emergency plans."""
 import datetime as dt
 from decimal import Decimal
 
 from proteus import Model
 
+from demo import emergency
 from demo.base import make_user
 
 USERS = [
@@ -131,6 +133,7 @@ def load(config):
         if state == 'approving':
             approve_as(config, 'manager', complaint)
             approve_as(config, 'leader1', complaint)
+    emergency.load(config)
 
 
 def create_chain(config, employees):

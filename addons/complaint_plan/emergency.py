@@ -1002,14 +1002,3 @@ class Complaint(metaclass=PoolMeta):
         if mode == 'create' or (
                 mode == 'write' and TRIGGER_FIELDS & field_names):
             Plan.check_activation(complaints)
-
-
-class Cron(metaclass=PoolMeta):
-    __name__ = 'ir.cron'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.method.selection.append(
-            ('complaint.emergency_plan|remind_drills',
-                "Remind Emergency Plan Drills"))

@@ -22,4 +22,6 @@ class Cron(metaclass=PoolMeta):
                     "Escalate Overdue Approvals"),
                 ('complaint.complaint|escalate_to_leaders',
                     "Alert the Leading Group of Overdue Complaints"),
+                ('complaint.emergency_plan|remind_drills',
+                    "Remind Emergency Plan Drills"),
                 ])

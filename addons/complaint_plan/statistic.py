@@ -32,28 +32,30 @@ class _StatisticMixin:
         cls._order = [('month', 'DESC'), ('id', 'DESC')]
 
     @classmethod
-    def _columns(cls, complaint, latest_feedback):
-        "Aggregate columns over the complaints joined to their last feedback"
+    def _columns(cls, complaints):
+        "Aggregate columns over the rows of _complaints()"
         one = Literal(1)
         zero = Literal(0)
         return [
-            cls.month.sql_cast(
-                DateTrunc('month', complaint.received_at)).as_('month'),
-            complaint.company.as_('company'),
-            Count(complaint.id).as_('complaints'),
-            Sum(Case((complaint.responded_at != Null, one),
+            complaints.month.as_('month'),
+            complaints.company.as_('company'),
+            Count(complaints.id).as_('complaints'),
+            Sum(Case((complaints.responded_at != Null, one),
                     else_=zero)).as_('responded'),
-            Sum(Case((complaint.responded_at <= complaint.resolution_due,
+            Sum(Case((complaints.responded_at <= complaints.resolution_due,
                         one), else_=zero)).as_('on_time'),
-            Sum(Case((latest_feedback.satisfaction.in_(
+            Sum(Case((complaints.satisfaction.in_(
                             ['satisfied', 'unsatisfied']), one),
                     else_=zero)).as_('answered'),
-            Sum(Case((latest_feedback.satisfaction == 'satisfied', one),
+            Sum(Case((complaints.satisfaction == 'satisfied', one),
                     else_=zero)).as_('satisfied'),
             ]
 
     @classmethod
-    def _tables(cls):
+    def _complaints(cls):
+        """The complaints with their month and last satisfaction, as a
+        sub-query: grouping on its plain columns is the same on every
+        database (PostgreSQL does not group a parametrized DATE_TRUNC)"""
         pool = Pool()
         Complaint = pool.get('complaint.complaint')
         Feedback = pool.get('complaint.feedback')
@@ -65,13 +67,20 @@ class _StatisticMixin:
             where=~Exists(later.select(later.id,
                     where=(later.complaint == feedback.complaint)
                     & (later.id > feedback.id))))
-        from_ = complaint.join(latest_feedback, 'LEFT',
-            condition=latest_feedback.complaint == complaint.id)
         where = complaint.state != 'cancelled'
         company = Transaction().context.get('company')
         if company is not None:
             where &= complaint.company == company
-        return complaint, latest_feedback, from_, where
+        return complaint.join(latest_feedback, 'LEFT',
+            condition=latest_feedback.complaint == complaint.id
+            ).select(
+                complaint.id, complaint.company, complaint.category,
+                complaint.level, complaint.channel, complaint.responded_at,
+                complaint.resolution_due,
+                latest_feedback.satisfaction.as_('satisfaction'),
+                cls.month.sql_cast(
+                    DateTrunc('month', complaint.received_at)).as_('month'),
+                where=where)
 
 
 class Statistic(_StatisticMixin, ModelSQL, ModelView):
@@ -85,18 +94,16 @@ class Statistic(_StatisticMixin, ModelSQL, ModelView):
 
     @classmethod
     def table_query(cls):
-        complaint, latest_feedback, from_, where = cls._tables()
-        return from_.select(
-            Min(complaint.id).as_('id'),
-            *cls._columns(complaint, latest_feedback),
-            complaint.category.as_('category'),
-            complaint.level.as_('level'),
-            complaint.channel.as_('channel'),
-            where=where,
+        complaints = cls._complaints()
+        return complaints.select(
+            Min(complaints.id).as_('id'),
+            *cls._columns(complaints),
+            complaints.category.as_('category'),
+            complaints.level.as_('level'),
+            complaints.channel.as_('channel'),
             group_by=[
-                DateTrunc('month', complaint.received_at),
-                complaint.company, complaint.category, complaint.level,
-                complaint.channel])
+                complaints.month, complaints.company, complaints.category,
+                complaints.level, complaints.channel])
 
 
 class StatisticMonth(_StatisticMixin, ModelSQL, ModelView):
@@ -112,14 +119,11 @@ class StatisticMonth(_StatisticMixin, ModelSQL, ModelView):
 
     @classmethod
     def table_query(cls):
-        complaint, latest_feedback, from_, where = cls._tables()
-        return from_.select(
-            Min(complaint.id).as_('id'),
-            *cls._columns(complaint, latest_feedback),
-            where=where,
-            group_by=[
-                DateTrunc('month', complaint.received_at),
-                complaint.company])
+        complaints = cls._complaints()
+        return complaints.select(
+            Min(complaints.id).as_('id'),
+            *cls._columns(complaints),
+            group_by=[complaints.month, complaints.company])
 
     def get_rate(self, name):
         numerator, denominator = {

@@ -8,9 +8,11 @@ rules on) and as root (no checks), and compare.
 import datetime as dt
 import os
 import statistics
-import time
 
 from cryptography.fernet import Fernet
+
+from benchmarks.scratch import (
+    create_company, report, scratch_database, timed)
 
 REPORTS = 1_000
 EXCLUDED = 50
@@ -22,68 +24,22 @@ LIST_FIELDS = [
     'feedback_due', 'state', 'rec_name']
 
 
-def create_database(name):
-    from trytond import backend
-    from trytond.pool import Pool
-
-    database = backend.Database()
-    database.connect()
-    connection = database.get_connection(autocommit=True)
-    try:
-        database.create(connection, name)
-    finally:
-        database.put_connection(connection)
-        database.close()
-    database = backend.Database(name)
-    connection = database.get_connection()
-    try:
-        database.init()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                'INSERT INTO ir_configuration (language) VALUES (%s)',
-                ('en',))
-        connection.commit()
-    finally:
-        database.put_connection(connection)
-    Pool(name).init(
-        update=['res', 'ir', 'whistleblower'], lang=['en'],
-        activatedeps=True)
-
-
-def drop_database(name):
-    from trytond import backend
-    from trytond.cache import Cache
-    from trytond.pool import Pool
-    from trytond.transaction import Transaction
-
-    backend.Database(name).close()
-    Pool.stop(name)
-    Cache.drop(name)
-    with Transaction().start(None, 0, close=True, autocommit=True) as tx:
-        backend.Database(name).drop(tx.connection, name)
-
-
 def create_reports(name):
     "Return the company and the case officer after inserting the reports"
     from trytond.pool import Pool
     from trytond.transaction import Transaction
 
-    with Transaction().start(name, 0) as transaction:
+    with Transaction().start(name, 1) as transaction:
         pool = Pool()
-        Currency = pool.get('currency.currency')
         Party = pool.get('party.party')
-        Company = pool.get('company.company')
         Employee = pool.get('company.employee')
         User = pool.get('res.user')
         ModelData = pool.get('ir.model.data')
 
-        currency = Currency(name="人民币", code='CNY', symbol="¥")
-        currency.save()
-        company_party, officer_party, other_party = parties = [
-            Party(name="基准公司"), Party(name="周敏"), Party(name="吴刚")]
+        company = create_company("基准公司")
+        officer_party, other_party = parties = [
+            Party(name="周敏"), Party(name="吴刚")]
         Party.save(parties)
-        company = Company(party=company_party, currency=currency)
-        company.save()
         officer_employee = Employee(party=officer_party, company=company)
         other_employee = Employee(party=other_party, company=company)
         Employee.save([officer_employee, other_employee])
@@ -141,14 +97,16 @@ def time_listing(name, user, company):
     if user:
         context['_check_access'] = True
     timings = []
+    count = None
     for _ in range(RUNS + 1):
         with Transaction().start(name, user, context=context) as transaction:
             Report = Pool().get('whistleblower.report')
-            start = time.perf_counter()
-            reports = Report.search([])
-            rows = Report.read([r.id for r in reports], LIST_FIELDS)
-            timings.append(time.perf_counter() - start)
-            count = len(rows)
+
+            def listing():
+                nonlocal count
+                reports = Report.search([])
+                count = len(Report.read([r.id for r in reports], LIST_FIELDS))
+            timings.append(timed(listing))
             transaction.rollback()
     # The first run warms the caches up
     return min(timings[1:]), statistics.median(timings[1:]), count
@@ -156,39 +114,27 @@ def time_listing(name, user, company):
 
 def main():
     os.environ.setdefault(
-        'TRYTOND_DATABASE_URI', 'postgresql://postgres@127.0.0.1:5432/')
-    os.environ.setdefault(
         'TRYTOND_WHISTLEBLOWER__KEY', Fernet.generate_key().decode())
-    from trytond import backend, config
-    from trytond.pool import Pool
+    from trytond import config
 
-    if backend.name != 'postgresql':
-        print("P4 reporter rules: needs PostgreSQL (TRYTOND_DATABASE_URI)")
-        return
     if not config.has_section('whistleblower'):
         config.add_section('whistleblower')
     config.set(
         'whistleblower', 'key', os.environ['TRYTOND_WHISTLEBLOWER__KEY'])
-    Pool.start()
-    name = f'bench_p4_{os.getpid()}'
-    create_database(name)
-    try:
+    with scratch_database(['whistleblower']) as name:
         company, officer = create_reports(name)
         root, root_median, root_count = time_listing(name, 0, company)
         user, user_median, user_count = time_listing(name, officer, company)
-    finally:
-        drop_database(name)
 
     assert root_count == user_count == REPORTS, (root_count, user_count)
-    ratio = user / root
-    print(
-        f"P4 search and read of {REPORTS:,} reports, case officer vs root: "
-        f"{ratio:.2f}x (target <= {TARGET}) "
-        f"{'OK' if ratio <= TARGET else 'FAIL'}")
     print(
         f"  root: best {root * 1000:.1f} ms, median "
         f"{root_median * 1000:.1f} ms; case officer: best "
-        f"{user * 1000:.1f} ms, median {user_median * 1000:.1f} ms")
+        f"{user * 1000:.1f} ms, median {user_median * 1000:.1f} ms",
+        flush=True)
+    return report(
+        f"P4 search and read of {REPORTS:,} reports, case officer vs root",
+        user / root, TARGET)
 
 
 if __name__ == '__main__':

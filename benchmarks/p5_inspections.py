@@ -12,7 +12,8 @@ The first run must stay within 2x of the bare creates, the second within
 """
 import datetime as dt
 
-from benchmarks.scratch import report, scratch_database, timed
+from benchmarks.scratch import (
+    create_company, report, scratch_database, timed)
 
 SCHEDULES = 1_000
 DUSTY_EVERY = 10
@@ -25,22 +26,16 @@ def create_schedules(name):
     from trytond.pool import Pool
     from trytond.transaction import Transaction
 
-    with Transaction().start(name, 0) as transaction:
+    with Transaction().start(name, 1) as transaction:
         pool = Pool()
-        Currency = pool.get('currency.currency')
         Party = pool.get('party.party')
-        Company = pool.get('company.company')
         Employee = pool.get('company.employee')
         Store = pool.get('hygiene.store')
         Schedule = pool.get('hygiene.schedule')
         Checklist = pool.get('hygiene.checklist')
 
-        currency = Currency(name="人民币", code='CNY', symbol="¥")
-        currency.save()
-        company_party, inspector_party = Party.create(
-            [{'name': "基准公司"}, {'name': "孙丽"}])
-        company = Company(party=company_party, currency=currency)
-        company.save()
+        company = create_company("基准公司")
+        inspector_party, = Party.create([{'name': "孙丽"}])
         inspector = Employee(party=inspector_party, company=company)
         inspector.save()
         checklist, = Checklist.search([])

@@ -31,28 +31,34 @@ def scratch_database(modules, register=None):
     finally:
         database.put_connection(connection)
         database.close()
-    database = backend.Database(name)
-    connection = database.get_connection()
+    # From here on, drop the database whatever fails, module activation
+    # included
     try:
-        database.init()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                'INSERT INTO ir_configuration (language) VALUES (%s)',
-                ('en',))
-        connection.commit()
-    finally:
-        database.put_connection(connection)
-    Pool(name).init(
-        update=['res', 'ir', *modules], lang=['en'], activatedeps=True)
-    try:
+        database = backend.Database(name)
+        connection = database.get_connection()
+        try:
+            database.init()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    'INSERT INTO ir_configuration (language) VALUES (%s)',
+                    ('en',))
+            connection.commit()
+        finally:
+            database.put_connection(connection)
+        Pool(name).init(
+            update=['res', 'ir', *modules], lang=['en'], activatedeps=True)
         yield name
     finally:
-        backend.Database(name).close()
         Pool.stop(name)
+        # Close the connection pool of the database last (the cache listener
+        # reopens it) and drop through the class: an instance would open a
+        # new pool whose workers keep reconnecting to the dropped database
+        # and log "error connecting in 'pool-N'"
         Cache.drop(name)
+        backend.Database(name).close()
         with Transaction().start(
                 None, 0, close=True, autocommit=True) as transaction:
-            backend.Database(name).drop(transaction.connection, name)
+            backend.Database.drop(transaction.connection, name)
 
 
 def timed(function, runs=1):
@@ -92,3 +98,24 @@ def create_company(name="华联商贸有限公司"):
             'company': company.id,
             })
     return company
+
+
+def generate_series(first, last):
+    """The subquery of the integers first to last in its column g, to insert
+    many rows with one INSERT ... SELECT"""
+    from sql import Cast, Literal, Select
+    from sql.functions import Function
+
+    class GenerateSeries(Function):
+        __slots__ = ()
+        _function = 'GENERATE_SERIES'
+
+    return Select([GenerateSeries(
+                Cast(Literal(first), 'INTEGER'),
+                Cast(Literal(last), 'INTEGER')).as_('g')])
+
+
+def cycle(g, values):
+    "The SQL expression of values[g % len(values)]"
+    from sql.conditionals import Case
+    return Case(*(((g % len(values)) == i, v) for i, v in enumerate(values)))

@@ -19,6 +19,11 @@ def open_menu(page, *labels):
         page.wait_for_timeout(800)
 
 
+def selected_label(page, name):
+    return page.locator(f'select[name={name}]:visible').evaluate(
+        'select => select.options[select.selectedIndex].text')
+
+
 def test_register_reveal_and_leader_view(browser, page, login, screenshot):
     login(page, 'officer')
     open_menu(page, '举报', '登记举报')
@@ -35,7 +40,9 @@ def test_register_reveal_and_leader_view(browser, page, login, screenshot):
     field('input[name=reporter_name]').last.fill(REPORTER_NAME)
     field('textarea[name=reporter_contact]').last.fill(REPORTER_CONTACT)
     screenshot(page, 'whistleblower_1_officer_registers')
-    page.get_by_role('button', name='登记').last.click()
+    # Pressed as long as a person does: leaving the last field redraws the
+    # form before the click
+    page.get_by_role('button', name='登记').last.click(delay=150)
     number_input = page.locator('input[name=number]').last
     page.wait_for_function(
         "element => element.value.startsWith('JB-')",
@@ -43,6 +50,9 @@ def test_register_reveal_and_leader_view(browser, page, login, screenshot):
     number = number_input.input_value()
     assert re.fullmatch(r'JB-\d{4}-\d{5}', number)
     screenshot(page, 'whistleblower_2_registered')
+    # A named report has no receipt code to hand over
+    assert page.locator('input[name=receipt_code]:visible').count() == 0
+    assert page.locator('label:visible', has_text='回执码').count() == 0
     page.get_by_role('button', name='关闭').last.click()
     page.wait_for_timeout(800)
 
@@ -54,6 +64,8 @@ def test_register_reveal_and_leader_view(browser, page, login, screenshot):
     page.locator('button[title="切换"]:visible').click()
     page.locator('textarea[name=description]:visible').wait_for()
     page.wait_for_timeout(1500)
+    assert selected_label(page, 'channel') == '书面'
+    assert selected_label(page, 'category') == '设施设备缺陷或未定期检验维护'
     page.get_by_role('button', name='查看举报人').click()
     page.locator('textarea[name=reason]').last.fill(REASON)
     screenshot(page, 'whistleblower_3_reveal_reason')

@@ -12,6 +12,8 @@ from trytond.pyson import Eval, If
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from trytond.modules.scheduled_activity.claim import claim
+
 from .exceptions import ApprovalError
 
 
@@ -222,6 +224,9 @@ class Approval(Workflow, ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_indexes.update({
                 Index(t, (t.complaint, Index.Equality())),
+                # The inboxes: pending approvals in due order
+                Index(t, (t.due, Index.Range()), where=t.state == 'pending'),
+                # The timeout cron
                 Index(t, (t.due, Index.Range()),
                     where=(t.state == 'pending') & (t.escalated_at == Null)),
                 })
@@ -295,7 +300,7 @@ class Approval(Workflow, ModelSQL, ModelView):
         domain = [
             ('state', '=', 'pending'),
             ('candidates', '=', user),
-            ('decisions.user', '!=', user),
+            ('decisions', 'not where', [('user', '=', user)]),
             ]
         if (operator == '=') != bool(value):
             domain = ['NOT', domain]
@@ -488,29 +493,13 @@ class Approval(Workflow, ModelSQL, ModelView):
     @classmethod
     def escalate_overdue(cls):
         "Escalate the pending approvals past their due time, once each"
-        transaction = Transaction()
-        cursor = transaction.connection.cursor()
         table = cls.__table__()
         now = _now()
-        where = ((table.state == 'pending') & (table.escalated_at == Null)
+        ids = claim(cls, table, [table.escalated_at], [now],
+            (table.state == 'pending') & (table.escalated_at == Null)
             & (table.due < now))
-        # The conditional UPDATE claims each approval for one run only.
-        if transaction.database.has_returning():
-            cursor.execute(*table.update(
-                    [table.escalated_at], [now], where=where,
-                    returning=[table.id]))
-            ids = [i for i, in cursor]
-        else:
-            cursor.execute(*table.select(table.id, where=where))
-            ids = [i for i, in cursor]
-            if ids:
-                cursor.execute(*table.update(
-                        [table.escalated_at], [now],
-                        where=table.id.in_(ids)
-                        & (table.escalated_at == Null)))
         if not ids:
             return
-        transaction.counter += 1
         approvals = cls.browse(ids)
         to_next = [a for a in approvals if a.step.timeout_action == 'next'
             and any(a2.state == 'waiting' for a2 in a.complaint.approvals
@@ -545,9 +534,14 @@ class ApprovalUser(ModelSQL):
     def __setup__(cls):
         super().__setup__()
         t = cls.__table__()
-        cls._sql_indexes.add(Index(t,
-                (t.user, Index.Equality()),
-                (t.approval, Index.Equality())))
+        cls._sql_indexes.update({
+                Index(t,
+                    (t.user, Index.Equality()),
+                    (t.approval, Index.Equality())),
+                Index(t,
+                    (t.approval, Index.Equality()),
+                    (t.user, Index.Equality())),
+                })
 
 
 class Decision(ModelSQL, ModelView):

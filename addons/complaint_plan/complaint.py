@@ -12,6 +12,7 @@ from trytond.model import (
     Index, ModelSQL, ModelView, Workflow, fields, sequence_ordered)
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.scheduled_activity.activity import ActivityMixin
+from trytond.modules.scheduled_activity.claim import claim
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.tools.email_ import validate_email
@@ -518,34 +519,18 @@ class Complaint(ActivityMixin, Workflow, ModelSQL, ModelView):
         Step = pool.get('complaint.approval.step')
         Group = pool.get('res.group')
         transaction = Transaction()
-        cursor = transaction.connection.cursor()
         table = cls.__table__()
         now = _now()
         ids = []
         for level in Level.search([('leaders_escalation_delay', '!=', None)]):
-            where = (table.state.in_(CLOCK_STATES)
+            ids += claim(cls, table, [table.leaders_alerted_at], [now],
+                table.state.in_(CLOCK_STATES)
                 & (table.leaders_alerted_at == Null)
                 & (table.level == level.id)
                 & (table.resolution_due
                     < now - level.leaders_escalation_delay))
-            # The conditional UPDATE claims each complaint for one run only.
-            if transaction.database.has_returning():
-                cursor.execute(*table.update(
-                        [table.leaders_alerted_at], [now], where=where,
-                        returning=[table.id]))
-                ids += [i for i, in cursor]
-            else:
-                cursor.execute(*table.select(table.id, where=where))
-                level_ids = [i for i, in cursor]
-                if level_ids:
-                    cursor.execute(*table.update(
-                            [table.leaders_alerted_at], [now],
-                            where=table.id.in_(level_ids)
-                            & (table.leaders_alerted_at == Null)))
-                ids += level_ids
         if not ids:
             return
-        transaction.counter += 1
         leaders = Step._users_of_groups([Group(ModelData.get_id(
                         'complaint_plan', 'group_leading_group'))])
         for complaint in cls.browse(ids):

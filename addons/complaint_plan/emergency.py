@@ -18,6 +18,7 @@ from trytond.sendmail import send_message_transactional
 from trytond.tools import grouped_slice
 from trytond.tools import timezone as tz
 from trytond.tools.email_ import format_address, set_from_header
+from trytond.modules.scheduled_activity.claim import claim
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -270,30 +271,12 @@ class EmergencyPlan(DeactivableMixin, ModelSQL, ModelView):
         The conditional UPDATE is the claim: a concurrent run that stamped
         the same rows makes this one fail and roll back (PostgreSQL
         repeatable read), its activities with it."""
-        transaction = Transaction()
-        cursor = transaction.connection.cursor()
         table = cls.__table__()
         due, reminded = Column(table, due_name), Column(table, reminded_name)
-        where = ((table.active == Literal(True))
+        return claim(cls, table, [reminded], [due],
+            (table.active == Literal(True))
             & (due <= horizon)
             & ((reminded == Null) | (reminded != due)))
-        if transaction.database.has_returning():
-            cursor.execute(*table.update(
-                    [reminded], [due], where=where, returning=[table.id]))
-            ids = [i for i, in cursor]
-        else:
-            cursor.execute(*table.select(table.id, where=where))
-            ids = [i for i, in cursor]
-            if ids:
-                cursor.execute(*table.update(
-                        [reminded], [due], where=table.id.in_(ids) & where))
-        if ids:
-            # Records read before the UPDATE must not come from the caches
-            transaction.counter += 1
-            for cache in transaction.cache.values():
-                for id_ in ids:
-                    cache.get(cls.__name__, {}).pop(id_, None)
-        return ids
 
     def _reminder_time(self, date):
         "The UTC time at which a reminder for the date is due"

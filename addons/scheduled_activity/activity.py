@@ -16,6 +16,7 @@ from trytond.pyson import Bool, Eval, TimeDelta
 from trytond.tools import timezone as tz
 from trytond.transaction import Transaction, without_check_access
 
+from .claim import claim
 from .exceptions import ActivityTypeUnknownError
 
 # Context key that pins the clock of the reminder cron (tests, benchmarks)
@@ -417,34 +418,13 @@ class Activity(Workflow, ModelSQL, ModelView):
         The conditional UPDATE is the claim: a concurrent run that stamped
         the same rows makes this one fail (PostgreSQL repeatable read) and
         roll back, notifications included."""
-        transaction = Transaction()
-        database = transaction.database
-        cursor = transaction.connection.cursor()
         table = cls.__table__()
         flag = Column(table, column_names[0])
         where = (table.state == 'planned') & (flag == Null) & condition(table)
         columns = [Column(table, n) for n in column_names]
         values = [now] + [
             Coalesce(Column(table, n), now) for n in column_names[1:]]
-        if database.has_returning():
-            cursor.execute(*table.update(
-                    columns, values, where=where, returning=[table.id]))
-            ids = [i for i, in cursor]
-        else:
-            cursor.execute(*table.select(table.id, where=where))
-            ids = [i for i, in cursor]
-            if ids:
-                cursor.execute(*table.update(
-                        columns, values,
-                        where=table.id.in_(ids) & (flag == Null)))
-        if ids:
-            # Like ModelStorage.write: records read before the UPDATE must
-            # not be served from the caches
-            transaction.counter += 1
-            for cache in transaction.cache.values():
-                for id_ in ids:
-                    cache.get(cls.__name__, {}).pop(id_, None)
-        return ids
+        return claim(cls, table, columns, values, where)
 
     @classmethod
     def _notify(cls, activities, recipient, label_id):

@@ -9,6 +9,7 @@ from sql.aggregate import Max
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.modules.scheduled_activity.activity import ActivityMixin
+from trytond.modules.scheduled_activity.claim import claim
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.tools import grouped_slice, reduce_ids
@@ -155,23 +156,10 @@ class HealthCertificate(ActivityMixin, ModelSQL, ModelView):
         # Precise limit in the company time zone
         ids = [c.id for c in candidates
             if c.expires_on <= today(c.company) + dt.timedelta(days=days)]
-        claimed = []
-        for sub_ids in grouped_slice(ids):
-            sub_ids = list(sub_ids)
-            query = table.update(
-                [table.reminded_at], [current],
-                where=reduce_ids(table.id, sub_ids)
-                & (table.reminded_at == Null))
-            if transaction.database.has_returning():
-                query.returning = [table.id]
-                cursor.execute(*query)
-                claimed.extend(i for i, in cursor)
-            else:
-                cursor.execute(*query)
-                claimed.extend(sub_ids)
+        claimed = ids and claim(cls, table, [table.reminded_at], [current],
+            reduce_ids(table.id, ids) & (table.reminded_at == Null))
         if not claimed:
             return []
-        transaction.counter += 1
         certificates = cls.browse(claimed)
         lang = Lang.get()
         for certificate in certificates:

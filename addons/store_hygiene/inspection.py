@@ -6,9 +6,9 @@ from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.modules.scheduled_activity.activity import ActivityMixin
+from trytond.modules.scheduled_activity.claim import claim
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction, without_check_access
 
 from .checklist import AREAS
@@ -320,31 +320,13 @@ class Inspection(ActivityMixin, Workflow, ModelSQL, ModelView):
     def mark_missed(cls):
         "Mark missed the open inspections past their due time"
         transaction = Transaction()
-        cursor = transaction.connection.cursor()
         table = cls.__table__()
         current = now()
-        where = table.state.in_(list(OPEN_STATES)) & (table.due_at < current)
-        cursor.execute(*table.select(table.id, where=where))
-        ids = [i for i, in cursor]
-        claimed = []
-        # The conditional UPDATE claims the rows: a concurrent run claims
-        # none of them twice
-        for sub_ids in grouped_slice(ids):
-            sub_ids = list(sub_ids)
-            query = table.update(
-                [table.state, table.write_date, table.write_uid],
-                ['missed', current, transaction.user],
-                where=reduce_ids(table.id, sub_ids)
-                & table.state.in_(list(OPEN_STATES)))
-            if transaction.database.has_returning():
-                query.returning = [table.id]
-                cursor.execute(*query)
-                claimed.extend(i for i, in cursor)
-            else:
-                cursor.execute(*query)
-                claimed.extend(sub_ids)
+        claimed = claim(cls, table,
+            [table.state, table.write_date, table.write_uid],
+            ['missed', current, transaction.user],
+            table.state.in_(list(OPEN_STATES)) & (table.due_at < current))
         if claimed:
-            transaction.counter += 1
             cls._follow_missed(cls.browse(claimed))
         return claimed
 

@@ -332,7 +332,10 @@ class Report(
 
     @classmethod
     def default_received_at(cls):
-        return clock.now()
+        # Whole seconds as the client shows them: otherwise reading the
+        # widget back changes the value, redraws the form and resets the
+        # selections to their first option before they are read
+        return clock.now().replace(microsecond=0)
 
     @classmethod
     def default_anonymous(cls):
@@ -699,7 +702,9 @@ class Message(RuleCheckedExportMixin, ModelSQL, ModelView):
 
     @classmethod
     def default_date(cls):
-        return clock.now()
+        # Whole seconds as the client shows them (see
+        # Report.default_received_at)
+        return clock.now().replace(microsecond=0)
 
     @classmethod
     def default_direction(cls):
@@ -740,7 +745,9 @@ class Note(RuleCheckedExportMixin, ModelSQL, ModelView):
 
     @classmethod
     def default_date(cls):
-        return clock.now()
+        # Whole seconds as the client shows them (see
+        # Report.default_received_at)
+        return clock.now().replace(microsecond=0)
 
     @classmethod
     def default_author(cls):
@@ -793,7 +800,10 @@ class RegisterStart(ModelView):
 
     @classmethod
     def default_received_at(cls):
-        return clock.now()
+        # Whole seconds as the client shows them: otherwise reading the
+        # widget back changes the value, redraws the form and resets the
+        # selections to their first option before they are read
+        return clock.now().replace(microsecond=0)
 
     @classmethod
     def default_case_officer(cls):
@@ -816,6 +826,15 @@ class RegisterDone(ModelView):
             },
         help="Hand this code over to the reporter now: "
         "it is not stored and cannot be shown again.")
+
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            # A named report has no receipt code to hand over
+            ('/form/group[@id="receipt"]', 'states', {
+                    'invisible': ~Eval('anonymous', False),
+                    }),
+            ]
 
 
 class Register(Wizard):

@@ -186,7 +186,6 @@ class ComplaintAccessTestCase(TestCase):
         Complaint = pool.get('complaint.complaint')
         Chain = pool.get('complaint.approval.chain')
         Approval = pool.get('complaint.approval')
-        ModelData = pool.get('ir.model.data')
         users, unassigned, of_other = self.setup_company()
         company = users['clerk'].company
         with set_company(company):

@@ -133,7 +133,7 @@ class ApprovalRaceTestCase(unittest.TestCase):
     def test_races(self):
         "Each step approved exactly once, the next one opened exactly once"
         for complaint_id in self.complaint_ids:
-            with Transaction().start(DB_NAME, 0) as transaction:
+            with Transaction().start(DB_NAME, 0):
                 Approval = Pool().get('complaint.approval')
                 approval, = Approval.search([
                         ('complaint', '=', complaint_id),
@@ -151,7 +151,7 @@ class ApprovalRaceTestCase(unittest.TestCase):
                 thread.join(timeout=60)
             self.assertEqual(outcomes, ['approved', 'approved'])
 
-        with Transaction().start(DB_NAME, 0) as transaction:
+        with Transaction().start(DB_NAME, 0):
             pool = Pool()
             Complaint = pool.get('complaint.complaint')
             Notification = pool.get('res.notification')

@@ -37,10 +37,15 @@ def test_assistant_marks_call_done(page, login, screenshot):
     expect(done).to_be_hidden()
     screenshot(page, 'activity_call_done')
 
-    # Back to the list (the views cycle form, calendar, list)
-    for _ in range(2):
+    # Back to the list (the views cycle form, calendar, list); each switch
+    # loads its view before the next click is taken
+    treeview = page.locator('.tab-form .treeview')
+    for _ in range(3):
+        if treeview.is_visible():
+            break
         page.locator('.tab-form button#switch_').click()
-    expect(page.locator('.tab-form .treeview')).to_be_visible()
+        page.wait_for_timeout(1500)
+    expect(treeview).to_be_visible()
     page.get_by_role('tab', name=re.compile('全部')).click()
     rows = page.locator('.tab-form .treeview tr', has_text=CALL)
     expect(rows).to_have_count(2)

@@ -1,16 +1,15 @@
 # This file is part of the complaint_plan module.
 "Each role works emergency plans and incidents as a real user"
 import datetime as dt
-from contextlib import contextmanager
 
 from trytond.model.exceptions import AccessError
 from trytond.model.modelview import AccessButtonError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
+from trytond.modules.scheduled_activity.tests.tools import as_user
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     TestCase, activate_module, drop_db, with_transaction)
-from trytond.transaction import Transaction
 
 ROLES = {
     'manager': 'group_complaint_manager',
@@ -21,14 +20,6 @@ ROLES = {
     }
 
 
-@contextmanager
-def as_user(user):
-    "Work as the user, through the same access checks as the web client"
-    transaction = Transaction()
-    with transaction.set_user(user.id), transaction.set_context(
-            _check_access=True, company=user.company.id,
-            employee=user.employee.id):
-        yield
 
 
 class EmergencyAccessTestCase(TestCase):

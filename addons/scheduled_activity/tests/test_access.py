@@ -2,27 +2,18 @@
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
 import unittest
-from contextlib import contextmanager
 
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.scheduled_activity.exceptions import (
     ActivityTypeUnknownError)
+from trytond.modules.scheduled_activity.tests.tools import as_user
 from trytond.pool import Pool
 from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import activate_module, with_transaction
-from trytond.transaction import Transaction
 
 
-@contextmanager
-def as_user(user):
-    "Act as a real user through RPC: record rules and access checks apply"
-    with Transaction().set_user(user.id), \
-            Transaction().set_context(
-                _check_access=True, company=user.company.id,
-                employee=user.employee.id if user.employee else None):
-        yield
 
 
 class ScheduledActivityAccessTestCase(unittest.TestCase):

@@ -1,0 +1,248 @@
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""What every public page shares: language, rendering, anti-forgery tokens,
+text and file input, and pages that leave no trace of their visitors"""
+import hashlib
+import hmac
+import logging
+import os
+import re
+import secrets
+import time
+from collections import namedtuple
+from functools import wraps
+
+import puremagic
+from genshi.template import TemplateLoader
+from werkzeug.exceptions import NotFound, RequestEntityTooLarge
+
+from trytond.i18n import gettext
+from trytond.pool import Pool
+from trytond.protocols.wrappers import (
+    Response, set_max_request_size, with_pool, with_transaction)
+from trytond.transaction import Transaction
+from trytond.wsgi import app
+
+from .exceptions import PublicPageError
+
+LANGUAGES = ['zh_CN', 'en']
+# Each language named in itself for the switch
+LANGUAGE_NAMES = {'zh_CN': '中文', 'en': 'English'}
+TOKEN_COOKIE = 'public_page_token'
+TOKEN_LIFETIME = 4 * 60 * 60
+MAX_ATTACHMENTS = 5
+MAX_ATTACHMENT_SIZE = 5 * 1024 * 1024
+# Room for the attachments and the text fields of one form
+MAX_REQUEST_SIZE = MAX_ATTACHMENTS * MAX_ATTACHMENT_SIZE + 1024 * 1024
+# The accepted types with their usual file extension
+ATTACHMENT_TYPES = {
+    'image/jpeg': 'jpg', 'image/png': 'png', 'image/gif': 'gif',
+    'image/webp': 'webp', 'application/pdf': 'pdf',
+    }
+SECURITY_HEADERS = {
+    'Cache-Control': 'no-store',
+    'Referrer-Policy': 'no-referrer',
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Content-Security-Policy': (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    }
+# The environment entries that could tell who a visitor is
+IDENTIFYING_ENVIRON = {
+    'REMOTE_ADDR', 'REMOTE_HOST', 'REMOTE_PORT', 'HTTP_USER_AGENT',
+    'HTTP_X_FORWARDED_FOR', 'HTTP_X_REAL_IP', 'HTTP_FORWARDED',
+    'HTTP_REFERER', 'HTTP_FROM', 'HTTP_VIA', 'HTTP_CLIENT_IP',
+    }
+Upload = namedtuple('Upload', ['name', 'mimetype', 'data'])
+_private_paths = []
+_loaders = {}
+
+
+def language(request):
+    "Return the language asked by the link, else by the browser"
+    asked = request.args.get('lang') or request.form.get('lang')
+    if asked in LANGUAGES:
+        return asked
+    best = request.accept_languages.best_match(
+        ['zh-CN', 'zh', 'en'], default='zh-CN')
+    return 'en' if best == 'en' else 'zh_CN'
+
+
+def _template_dirs(module):
+    from trytond.modules import get_module_info
+    return tuple(
+        os.path.join(get_module_info(m)['directory'], 'templates')
+        for m in [module, 'public_page'])
+
+
+def render(module, template, status=200, **values):
+    "Return the response of the module's template filled with the values"
+    dirs = _template_dirs(module)
+    loader = _loaders.get(dirs)
+    if loader is None:
+        loader = _loaders[dirs] = TemplateLoader(list(dirs), auto_reload=False)
+    language = Transaction().language
+    values.setdefault('error', None)
+    values.setdefault('switch_query', '')
+    stream = loader.load(template).generate(
+        _=gettext, language=language, languages=LANGUAGES,
+        LANGUAGE_NAMES=LANGUAGE_NAMES, **values)
+    response = Response(
+        stream.render('html', doctype='html5', encoding='utf-8'),
+        status=status, content_type='text/html; charset=utf-8')
+    response.headers['Content-Language'] = language.replace('_', '-')
+    return response
+
+
+def _secret():
+    pool = Pool()
+    Configuration = pool.get('public_page.configuration')
+    return Configuration(1).secret.encode()
+
+
+def _signature(form, issued, nonce):
+    return hmac.new(
+        _secret(), f'{form}|{issued}|{nonce}'.encode(),
+        hashlib.sha256).hexdigest()
+
+
+def new_token(form):
+    "Return a new anti-forgery token for the form"
+    issued, nonce = int(time.time()), secrets.token_hex(16)
+    return f'{issued}.{nonce}.{_signature(form, issued, nonce)}'
+
+
+def set_token_cookie(response, request, token):
+    response.set_cookie(
+        TOKEN_COOKIE, token, max_age=TOKEN_LIFETIME, httponly=True,
+        secure=request.is_secure, samesite='Strict',
+        path=request.script_root + '/')
+
+
+def check_token(request, form):
+    "Raise unless the posted token is the cookie's, ours and still valid"
+    posted = request.form.get('csrf_token', '')
+    cookie = request.cookies.get(TOKEN_COOKIE, '')
+    try:
+        issued, nonce, signature = posted.split('.')
+        issued = int(issued)
+    except ValueError:
+        issued, nonce, signature = 0, '', ''
+    valid = (
+        hmac.compare_digest(posted.encode(), cookie.encode())
+        and hmac.compare_digest(
+            signature.encode(), _signature(form, issued, nonce).encode())
+        and 0 <= time.time() - issued <= TOKEN_LIFETIME)
+    if not valid:
+        raise PublicPageError(gettext('public_page.msg_form_expired'))
+
+
+def text(request, name, label, required=False, max_length=200):
+    "Return the stripped text of the field, checked against the limits"
+    value = request.form.get(name, '').replace('\x00', '').strip()
+    if required and not value:
+        raise PublicPageError(gettext(
+                'public_page.msg_field_required', field=label))
+    if len(value) > max_length:
+        raise PublicPageError(gettext(
+                'public_page.msg_field_too_long', field=label,
+                length=max_length))
+    return value or None
+
+
+def attachments(request, name='attachments'):
+    "Return the uploaded files as Uploads, checked against the limits"
+    files = [f for f in request.files.getlist(name) if f.filename]
+    if len(files) > MAX_ATTACHMENTS:
+        raise PublicPageError(gettext(
+                'public_page.msg_attachment_count', count=MAX_ATTACHMENTS))
+    result = []
+    for file in files:
+        filename = os.path.basename(file.filename.replace('\\', '/'))[:100]
+        data = file.read(MAX_ATTACHMENT_SIZE + 1)
+        if len(data) > MAX_ATTACHMENT_SIZE:
+            raise PublicPageError(gettext(
+                    'public_page.msg_attachment_size', name=filename,
+                    size=MAX_ATTACHMENT_SIZE // (1024 * 1024)))
+        mimetype = attachment_type(filename, data)
+        result.append(Upload(filename or 'attachment', mimetype, data))
+    return result
+
+
+def attachment_type(filename, data):
+    """Return the MIME type of the content, whatever its name says, or raise
+    if it is not accepted"""
+    try:
+        mimetype = puremagic.from_string(data, mime=True)
+    except (puremagic.PureError, ValueError):
+        mimetype = None
+    if mimetype not in ATTACHMENT_TYPES:
+        raise PublicPageError(gettext(
+                'public_page.msg_attachment_type', name=filename))
+    return mimetype
+
+
+def public_route(path, model, private=False, methods=('GET', 'POST')):
+    """Route a public page of the database
+
+    The page is served only where the model is activated, in the visitor's
+    language, as the root user, with the security headers.
+    A private page leaves no trace of its visitors: see private_path."""
+    if private:
+        # Found in a path as in a log line: after the database name, up to
+        # the query, a space or a quote
+        _private_paths.append(re.compile(
+                r'/[^/\s]+'
+                + re.sub(r'<[^>]+>', lambda m: r'[^/\s]+', re.escape(path))
+                + r'(?![^?#\s\'"])'))
+
+    def decorator(func):
+        @wraps(func)
+        def page(request, pool, *args, **kwargs):
+            try:
+                pool.get(model)
+            except KeyError:
+                raise NotFound()
+            try:
+                request.form
+            except RequestEntityTooLarge:
+                return Response(gettext('public_page.msg_request_too_large'),
+                    status=413, content_type='text/plain; charset=utf-8')
+            with Transaction().set_context(language=language(request)):
+                response = func(request, pool, *args, **kwargs)
+            response.headers.update(SECURITY_HEADERS)
+            return response
+        app.route('/<database_name>' + path, methods=list(methods))(
+            set_max_request_size(MAX_REQUEST_SIZE)(
+                with_pool(with_transaction()(page))))
+        return func
+    return decorator
+
+
+def private_path(path):
+    "Tell if the path is of a page that must leave no trace of its visitor"
+    return any(p.search(path or '') for p in _private_paths)
+
+
+def _forget_visitor(wsgi_app):
+    "Remove from the request of a private page what could identify a visitor"
+    @wraps(wsgi_app)
+    def wrapper(environ, start_response):
+        if private_path(environ.get('PATH_INFO')):
+            for key in IDENTIFYING_ENVIRON & environ.keys():
+                del environ[key]
+        return wsgi_app(environ, start_response)
+    return wrapper
+
+
+class PrivatePathFilter(logging.Filter):
+    "Drop the log records about the requests of private pages"
+
+    def filter(self, record):
+        return not private_path(record.getMessage())
+
+
+app.wsgi_app = _forget_visitor(app.wsgi_app)
+for logger_name in ['trytond.wsgi', 'werkzeug', 'gunicorn.access']:
+    logging.getLogger(logger_name).addFilter(PrivatePathFilter())

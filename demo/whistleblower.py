@@ -127,3 +127,10 @@ def load(config):
     User = Model.get('res.user', config=config)
     config.user = admin
     config._context = User.get_preferences(True, {})
+
+    # The public report page hands its reports to the first case officer
+    Configuration = Model.get('whistleblower.configuration', config=config)
+    configuration = Configuration(1)
+    configuration.web_case_officer = Employee(
+        users['officer'].employees[0].id)
+    configuration.save()

@@ -39,6 +39,10 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         "Retention Months", required=True,
         help="Months after closing after which the identity and the "
         "evidence are erased.")
+    web_case_officer = fields.Many2One(
+        'company.employee', "Case Officer of Web Reports",
+        help="The case officer of the reports sent from the public report "
+        "page.\nThe page accepts reports only when one is set.")
     # Fernet token of the secret of the keyed digests: it survives key
     # rotations, and the database alone does not give it away
     digest_secret = fields.Char("Digest Secret", readonly=True)

@@ -241,6 +241,7 @@ class Report(
             ('notified', "Notified"),
             ('closed', "Closed"),
             ], "State", readonly=True, required=True, sort=False)
+    state_string = state.translated('state')
 
     del _states
 
@@ -544,17 +545,20 @@ class Report(
     def new_receipt(cls, reports):
         pass
 
-    def issue_receipt(self):
-        "Store the digest of a new receipt code and return the code once"
+    def issue_receipt(self, code=None):
+        """Store the digest of a new receipt code and return the code once
+
+        The code is drawn at random unless given"""
         pool = Pool()
         Configuration = pool.get('whistleblower.configuration')
         while True:
-            code = ''.join(
+            code = code or ''.join(
                 secrets.choice('0123456789') for _ in range(RECEIPT_LENGTH))
             digest = Configuration.digest('receipt', code)
             with without_check_access():
                 if not self.search([('receipt_digest', '=', digest)]):
                     break
+            code = None
         with without_check_access():
             self.write([self], {'receipt_digest': digest})
         return code

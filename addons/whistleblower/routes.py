@@ -1,0 +1,152 @@
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The public whistleblower pages: the report form and the follow-up
+
+They are private pages: nothing that could identify the visitor reaches
+them, the database or the logs (see public_page.page)."""
+import uuid
+
+from trytond.exceptions import UserError
+from trytond.i18n import gettext
+from trytond.modules.public_page import page
+from trytond.modules.public_page.exceptions import (
+    PublicPageError, RateLimitError)
+from trytond.transaction import Transaction
+
+REPORT_FORM = 'whistleblower_report'
+FOLLOW_UP_FORM = 'whistleblower_follow_up'
+
+
+def _status(exception):
+    return 429 if isinstance(exception, RateLimitError) else 400
+
+
+def _with_token(response, request, token):
+    page.set_token_cookie(response, request, token)
+    return response
+
+
+def _report_form(request, pool, values, status=200, error=None):
+    Report = pool.get('whistleblower.report')
+    token = page.new_token(REPORT_FORM)
+    return _with_token(page.render(
+            'whistleblower', 'report_form.html', status=status,
+            title=gettext('whistleblower.msg_page_report_title'),
+            error=error, values=values, csrf_token=token,
+            categories=Report.fields_get(
+                ['category'])['category']['selection']), request, token)
+
+
+def _submitted_values(request, pool):
+    Report = pool.get('whistleblower.report')
+    Configuration = pool.get('whistleblower.configuration')
+
+    def label(name):
+        return gettext(f'whistleblower.msg_page_field_{name}')
+    officer = Configuration(1).web_case_officer
+    if not officer:
+        raise PublicPageError(gettext(
+                'whistleblower.msg_page_channel_closed'))
+    categories = dict(Report.fields_get(['category'])['category']['selection'])
+    category = request.form.get('category', '')
+    if category not in categories:
+        raise PublicPageError(gettext(
+                'whistleblower.msg_page_category_required'))
+    named = request.form.get('identity') == 'named'
+    values = {
+        'company': officer.company.id,
+        'case_officer': officer.id,
+        'category': category,
+        'description': page.text(
+            request, 'description', label('description'), required=True,
+            max_length=10000),
+        'site': page.text(request, 'site', label('site')),
+        'persons_concerned': page.text(
+            request, 'persons', label('persons'), max_length=2000),
+        }
+    name = page.text(request, 'name', label('name'), required=named)
+    contact = page.text(request, 'contact', label('contact'))
+    if not named:
+        name = contact = None
+    return values, name, contact
+
+
+@page.public_route(
+    '/whistleblower/report', 'whistleblower.report', private=True)
+def report_form(request, pool):
+    Report = pool.get('whistleblower.report')
+    Configuration = pool.get('whistleblower.configuration')
+    Attempt = pool.get('public_page.attempt')
+    transaction = Transaction()
+    if request.method == 'GET':
+        return _report_form(request, pool, {
+                'submission': uuid.uuid4().hex,
+                'identity': 'anonymous',
+                })
+    values = request.form.to_dict()
+    try:
+        page.check_token(request, REPORT_FORM)
+        # Before anything is written: creating the secret restarts the
+        # transaction
+        Configuration.get_digest_secret()
+        Attempt.check('anonymous_submission')
+        report_values, name, contact = _submitted_values(request, pool)
+        evidence = page.attachments(request, 'evidence')
+        report, code = Report.submit_public(
+            values.get('submission'), report_values, name, contact, evidence)
+        Attempt.add('anonymous_submission')
+    except UserError as exception:
+        transaction.rollback()
+        return _report_form(
+            request, pool, values, status=_status(exception),
+            error=exception.message)
+    return page.render(
+        'whistleblower', 'report_submitted.html',
+        title=gettext('whistleblower.msg_page_report_title'),
+        receipt_code=' '.join(code[i:i + 4] for i in range(0, len(code), 4)))
+
+
+@page.public_route(
+    '/whistleblower/follow-up', 'whistleblower.report', private=True)
+def follow_up(request, pool):
+    Report = pool.get('whistleblower.report')
+    Configuration = pool.get('whistleblower.configuration')
+    Attempt = pool.get('public_page.attempt')
+    transaction = Transaction()
+    values = request.form.to_dict() if request.method == 'POST' else {}
+    report, error, status, replied = None, None, 200, False
+    if request.method == 'POST':
+        try:
+            page.check_token(request, FOLLOW_UP_FORM)
+            Configuration.get_digest_secret()
+            Attempt.check('anonymous_lookup')
+            report = Report.find_by_receipt(values.get('code', '')[:40])
+            if not report:
+                Attempt.add('anonymous_lookup')
+                error = gettext('whistleblower.msg_page_code_unknown')
+                status = 404
+            elif values.get('action') == 'reply':
+                text = page.text(
+                    request, 'text',
+                    gettext('whistleblower.msg_page_field_reply'),
+                    max_length=10000)
+                evidence = page.attachments(request, 'evidence')
+                if not text and not evidence:
+                    raise PublicPageError(gettext(
+                            'whistleblower.msg_page_reply_empty'))
+                report.reply_public(text, evidence)
+                replied = True
+        except UserError as exception:
+            transaction.rollback()
+            error, status = exception.message, _status(exception)
+            if values.get('action') != 'reply':
+                report = None
+            else:
+                report = Report.find_by_receipt(values.get('code', '')[:40])
+    token = page.new_token(FOLLOW_UP_FORM)
+    return _with_token(page.render(
+            'whistleblower', 'follow_up.html', status=status,
+            title=gettext('whistleblower.msg_page_follow_up_title'),
+            error=error, values=values, report=report, replied=replied,
+            messages=report.public_messages() if report else [],
+            csrf_token=token), request, token)

@@ -5,10 +5,12 @@ The demo database is built once per content of addons/ and demo/ and kept
 under var/cache, so repeated runs only pay for starting the server.
 """
 import hashlib
+import logging
 import os
 import pathlib
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -33,6 +35,8 @@ CHROMIUM_ARGS = [
     ]
 # The browser tests' server keeps the whistleblower key of its own.
 WHISTLEBLOWER_KEY = 'n4c0aQqc0uQ7Cg8y8mEJ8Zp1h3cY3n2Nf9dfm0U6r1k='
+# The database and log of the session's server, set by tryton_url
+_server_files = {}
 
 
 def _content_hash():
@@ -53,9 +57,12 @@ def _free_port():
 
 
 def _server_env():
-    "The environment without the test suite's database settings"
-    return {k: v for k, v in os.environ.items()
+    """The environment without the test suite's database settings, logging
+    each request so that tests can read what the server logs"""
+    env = {k: v for k, v in os.environ.items()
         if not k.startswith('TRYTOND_') and k not in {'DB_NAME', 'DB_CACHE'}}
+    env['TRYTOND_LOGGING_LEVEL'] = str(logging.INFO)
+    return env
 
 
 @pytest.fixture(scope='session')
@@ -102,11 +109,27 @@ def tryton_url():
                 raise RuntimeError(
                     f"trytond did not start, see {folder / 'trytond.log'}")
             time.sleep(0.3)
+    _server_files.update(
+        database=database_folder / 'demo.sqlite', log=folder / 'trytond.log')
     yield url
     server.terminate()
     server.wait(timeout=30)
     log.close()
     shutil.rmtree(database_folder)
+
+
+@pytest.fixture
+def demo_database(tryton_url):
+    "Return a connection to the served demo database, to check what it holds"
+    connection = sqlite3.connect(_server_files['database'])
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def server_log(tryton_url):
+    "Return the text the served trytond has logged so far"
+    return lambda: _server_files['log'].read_text()
 
 
 @pytest.fixture(scope='session')

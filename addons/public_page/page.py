@@ -41,7 +41,9 @@ ATTACHMENT_TYPES = {
     }
 SECURITY_HEADERS = {
     'Cache-Control': 'no-store',
-    'Referrer-Policy': 'no-referrer',
+    # Not no-referrer: the browser would then post the forms with a null
+    # Origin, which trytond refuses
+    'Referrer-Policy': 'same-origin',
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
     'Content-Security-Policy': (
@@ -232,6 +234,8 @@ def _forget_visitor(wsgi_app):
         if private_path(environ.get('PATH_INFO')):
             for key in IDENTIFYING_ENVIRON & environ.keys():
                 del environ[key]
+            # The development server reads it to log the request
+            environ['REMOTE_ADDR'] = ''
         return wsgi_app(environ, start_response)
     return wrapper
 

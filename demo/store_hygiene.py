@@ -121,6 +121,8 @@ def load(config):
     if Module.find([('name', '=', 'complaint_plan'),
                 ('state', '=', 'activated')]):
         _complaint(config, hexi)
+        # Each store's complaint QR code, ready to print
+        Store.click(stores, 'complaint_qr_code')
 
 
 def _inspection_history(config, today, stores):

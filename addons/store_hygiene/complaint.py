@@ -1,10 +1,12 @@
 # This file is part of store_hygiene.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 from trytond.i18n import gettext
-from trytond.model import Index, fields
+from trytond.model import Index, ModelView, fields
+from trytond.modules.complaint_plan.intake_point import IntakePointSheet
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
-from trytond.transaction import without_check_access
+from trytond.rpc import RPC
+from trytond.transaction import Transaction, without_check_access
 
 from .common import now
 
@@ -126,3 +128,74 @@ class Inspection(metaclass=PoolMeta):
         default = default.copy() if default is not None else {}
         default.setdefault('complaint', None)
         return super().copy(inspections, default=default)
+
+
+class Store(metaclass=PoolMeta):
+    __name__ = 'hygiene.store'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._buttons.update({
+                'complaint_qr_code': {
+                    'icon': 'tryton-public',
+                    },
+                })
+
+    @classmethod
+    @without_check_access
+    def complaint_intake_points(cls, stores):
+        """Return the active intake points of the stores, in the order of the
+        stores, creating one for each store that has none"""
+        pool = Pool()
+        IntakePoint = pool.get('complaint.intake.point')
+        points = IntakePoint.search([
+                ('respondent', 'in', [str(s) for s in stores]),
+                ], order=[('id', 'ASC')])
+        with_point = {p.respondent for p in points}
+        points += IntakePoint.create([{
+                    'company': s.company.id,
+                    'name': s.name,
+                    'respondent': str(s),
+                    } for s in stores if s not in with_point])
+        position = {s.id: i for i, s in enumerate(stores)}
+        return sorted(points, key=lambda p: position[p.respondent.id])
+
+    @classmethod
+    @ModelView.button_action(
+        'store_hygiene.act_store_complaint_intake_point')
+    def complaint_qr_code(cls, stores):
+        points = cls.complaint_intake_points(stores)
+        return {'res_id': [p.id for p in points]}
+
+    @classmethod
+    def on_modification(cls, mode, stores, field_names=None):
+        pool = Pool()
+        IntakePoint = pool.get('complaint.intake.point')
+        super().on_modification(mode, stores, field_names=field_names)
+        if mode == 'delete':
+            # A point must not outlive its store; one that received
+            # complaints keeps the store from being deleted.
+            with Transaction().set_context(active_test=False):
+                IntakePoint.delete(IntakePoint.search([
+                            ('respondent', 'in', [str(s) for s in stores]),
+                            ]))
+
+
+class StoreComplaintSheet(IntakePointSheet):
+    "The QR code sheets of the stores' intake points"
+    __name__ = 'hygiene.store.complaint_sheet'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # Printing creates the intake point of a store that has none
+        cls.__rpc__['execute'] = RPC(readonly=False)
+
+    @classmethod
+    def _get_records(cls, ids, model, data):
+        pool = Pool()
+        Store = pool.get('hygiene.store')
+        points = Store.complaint_intake_points(Store.browse(ids))
+        return super()._get_records(
+            [p.id for p in points], 'complaint.intake.point', data)

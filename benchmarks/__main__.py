@@ -5,7 +5,9 @@ import re
 import subprocess
 import sys
 
-TARGET_LINE = re.compile(r'^(P\d+ .*): (\S+)x \(target (\S+ \S+)\) (OK|FAIL)$')
+# A ratio ("1.20x") or a figure without unit ("0.85")
+TARGET_LINE = re.compile(
+    r'^(P\d+ .*): (\S+?)x? \(target (\S+ \S+)\) (OK|FAIL)$')
 
 
 def main():

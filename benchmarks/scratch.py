@@ -71,10 +71,10 @@ def timed(function, runs=1):
     return statistics.median(durations)
 
 
-def report(label, ratio, target, comparison='<='):
+def report(label, ratio, target, comparison='<=', unit='x'):
     "Print one target line; return whether it is met"
     met = ratio <= target if comparison == '<=' else ratio >= target
-    print(f"{label}: {ratio:.2f}x (target {comparison} {target}) "
+    print(f"{label}: {ratio:.2f}{unit} (target {comparison} {target}) "
         f"{'OK' if met else 'FAIL'}", flush=True)
     return met
 

@@ -53,6 +53,20 @@ COMPLAINTS = [
         '送货上门延误',
         '网上订购的大米承诺当天送达，实际延误三天。',
         '补偿优惠券', 'closed'),
+    # Three customers about the same broken freezer, in their own words:
+    # each is probably related to the others
+    ('category_product_quality', 'phone', 2, '冯先生', '13811112222',
+        '冰柜不冷冰淇淋融化',
+        '在五一广场店买的冰淇淋拿回家已经化成水，店员说冰柜坏了两天。',
+        '退款', 'registered'),
+    ('category_product_quality', 'web', 1, '陈女士', '13922223333',
+        '速冻水饺解冻了',
+        '五一广场店冷冻柜温度上不去，速冻水饺和汤圆都软了还在卖。',
+        '下架并检修冷冻柜', 'registered'),
+    ('category_product_quality', 'walk_in', 0, '林先生', '13733334444',
+        '冷冻柜坏了',
+        '五一广场店冻品区的冷冻柜不制冷，冰淇淋都化了，盒子都变形了。',
+        '检修冷冻柜', 'registered'),
     ]
 
 
@@ -91,6 +105,7 @@ def load(config):
         record.save()
 
     create_chain(config, employees)
+    create_inbox(config)
 
     now = dt.datetime.now().replace(microsecond=0)
     steps = ['registered', 'verifying', 'planning', 'processing',
@@ -134,6 +149,17 @@ def load(config):
             approve_as(config, 'manager', complaint)
             approve_as(config, 'leader1', complaint)
     emergency.load(config)
+
+
+def create_inbox(config):
+    """The complaint mailbox: its address is where the mail server posts
+    the mails that become complaints"""
+    Inbox = Model.get('inbound.email.inbox', config=config)
+    inbox = Inbox(name='投诉邮箱')
+    rule = inbox.rules.new()
+    rule.action = 'complaint.complaint|create_from_email'
+    inbox.save()
+    inbox.click('new_identifier')
 
 
 def create_chain(config, employees):

@@ -1,0 +1,225 @@
+"""P7: related-complaint detection finds the complaints about the same
+thing, at a cost that does not follow the number of complaints.
+
+On a scratch PostgreSQL database:
+
+* register the labelled set of complaint_plan (42 incidents of 5 complaints
+  worded differently and 30 complaints about nothing else) and print the
+  precision of the top 5 probably related complaints of each, with their
+  recall (see tests/related_set.py);
+* fill the complaints and their indexed terms with bulk SQL, the terms being
+  those of a complaint of the labelled set and a product code each, one
+  complaint every 10 minutes up to now, 8 in 10 closed 3 days after; time
+  the related search of one new complaint (the candidates from the index,
+  their scores, the probable relations stored) with 10,000 complaints then
+  100,000, and compare.
+"""
+import datetime as dt
+import statistics
+import time
+
+from benchmarks.scratch import (
+    create_company, cycle, generate_series, report, scratch_database)
+
+SMALL, LARGE = 10_000, 100_000
+RUNS = 15
+TARGET = 2.0
+# Below what the labelled set reaches (0.85 when written), as the test
+PRECISION_TARGET = 0.82
+# Filler complaints: one every 10 minutes, most of them closed
+STATES = ['closed'] * 8 + ['processing', 'registered']
+PRODUCTS = 5_000
+NEW_COMPLAINT = {
+    'subject': "冷冻柜坏了",
+    'description': "五一广场店冻品区的冷冻柜不制冷，冰淇淋和速冻水饺都化了。",
+    }
+
+
+def labelled_set(name):
+    """Register the labelled set; return the company, the stores and the
+    precision and recall of the top 5"""
+    from trytond.modules.complaint_plan.tests.related_set import (
+        evaluate, register_complaints)
+    from trytond.transaction import Transaction
+
+    with Transaction().start(name, 1) as transaction:
+        company = create_company()
+        with transaction.set_context(company=company.id):
+            complaints, incidents = register_complaints(company)
+            precision, recall = evaluate(complaints, incidents)
+            setup = {
+                'company': company.id,
+                'stores': sorted({str(c.respondent) for c in complaints}),
+                'category': complaints[0].category.id,
+                'level': complaints[0].level.id,
+                }
+        transaction.commit()
+    return setup, precision, recall
+
+
+def create_entry_terms(name):
+    """Store the terms of each complaint of the labelled set in a table of
+    its own, numbered from 0, for the fillers to copy"""
+    from sql import Table
+
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
+    with Transaction().start(name, 0) as transaction:
+        term = Pool().get('complaint.term').__table__()
+        entry_terms = Table('bench_entry_terms')
+        cursor = transaction.connection.cursor()
+        cursor.execute('CREATE TABLE bench_entry_terms ('
+            'entry INTEGER, term VARCHAR, occurrences INTEGER)')
+        cursor.execute('SELECT MIN(complaint) FROM complaint_term')
+        first, = cursor.fetchone()
+        cursor.execute(*entry_terms.insert(
+                [entry_terms.entry, entry_terms.term,
+                    entry_terms.occurrences],
+                term.select(term.complaint - first, term.term,
+                    term.occurrences)))
+        cursor.execute('SELECT COUNT(DISTINCT entry) FROM bench_entry_terms')
+        entries, = cursor.fetchone()
+        transaction.commit()
+    return entries
+
+
+def add_complaints(name, setup, entries, first, last):
+    """Insert with bulk SQL the complaints numbered first to last, with the
+    terms of a complaint of the labelled set and a product code each"""
+    from sql import Cast, Literal, Null, Table
+    from sql.aggregate import Max
+    from sql.conditionals import Case, Coalesce
+    from sql.functions import CurrentTimestamp
+    from sql.operators import Concat
+
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
+    now = dt.datetime.now().replace(microsecond=0)
+    with Transaction().start(name, 0) as transaction:
+        pool = Pool()
+        complaint = pool.get('complaint.complaint').__table__()
+        term = pool.get('complaint.term').__table__()
+        entry_terms = Table('bench_entry_terms')
+        cursor = transaction.connection.cursor()
+        cursor.execute(*complaint.select(Coalesce(Max(complaint.id), 0)))
+        last_complaint, = cursor.fetchone()
+
+        series = generate_series(first, last)
+        g = series.g
+        # Numbered in the order received, the last of LARGE now: the first
+        # SMALL are the oldest
+        received_at = Literal(now) - (Literal(LARGE) - g) * dt.timedelta(
+            minutes=10)
+        state = cycle(g, STATES)
+        columns = {
+            'number': Concat('TS-BENCH-', Cast(g, 'VARCHAR')),
+            'company': Literal(setup['company']),
+            'state': state,
+            'round': Literal(1),
+            'plan_round': Literal(0),
+            'channel': Literal('phone'),
+            'received_at': received_at,
+            'complainant_name': Concat("顾客", Cast(g, 'VARCHAR')),
+            'respondent': cycle(g, setup['stores']),
+            'subject': Concat("投诉 ", Cast(g, 'VARCHAR')),
+            'description': Literal("……"),
+            'category': Literal(setup['category']),
+            'level': Literal(setup['level']),
+            'suggested_level': Literal(setup['level']),
+            'acknowledged_at': received_at + dt.timedelta(hours=1),
+            'closed_at': Case(
+                (state == 'closed', received_at + dt.timedelta(days=3)),
+                else_=Null),
+            'create_uid': Literal(0),
+            'create_date': CurrentTimestamp(),
+            }
+        # Inserted in order, so that the ids follow the received time
+        cursor.execute(*complaint.insert(
+                [getattr(complaint, c) for c in columns],
+                series.select(*columns.values(), order_by=[g])))
+        new = complaint.select(complaint.id,
+            where=complaint.id > last_complaint)
+        cursor.execute(*term.insert(
+                [term.complaint, term.term, term.occurrences,
+                    term.create_uid, term.create_date],
+                new.join(entry_terms,
+                    condition=entry_terms.entry == (new.id % entries)
+                    ).select(new.id, entry_terms.term,
+                    entry_terms.occurrences, Literal(0),
+                    CurrentTimestamp())))
+        cursor.execute(*term.insert(
+                [term.complaint, term.term, term.occurrences,
+                    term.create_uid, term.create_date],
+                new.select(new.id,
+                    Concat('sku', Cast(new.id % PRODUCTS, 'VARCHAR')),
+                    Literal(1), Literal(0), CurrentTimestamp())))
+        for table in ['complaint_complaint', 'complaint_term']:
+            cursor.execute(f'ANALYZE {table}')
+        transaction.commit()
+
+
+def related_search(name, setup):
+    """Best and median time of the related search of one new complaint over
+    RUNS runs, and the number of probably related complaints found"""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
+    context = {'company': setup['company']}
+    with Transaction().start(name, 1, context=context) as transaction:
+        Complaint = Pool().get('complaint.complaint')
+        complaint, = Complaint.create([{
+                    'complainant_name': "顾客",
+                    'respondent': setup['stores'][0],
+                    'category': setup['category'],
+                    **NEW_COMPLAINT,
+                    }])
+        Complaint.write([complaint], {'state': 'registered'})
+        Complaint.index_terms([complaint])
+        complaint_id = complaint.id
+        transaction.commit()
+
+    timings = []
+    for _ in range(RUNS + 1):
+        with Transaction().start(
+                name, 1, context=context) as transaction:
+            Complaint = Pool().get('complaint.complaint')
+            complaint = Complaint(complaint_id)
+            start = time.perf_counter()
+            Complaint.find_related([complaint])
+            timings.append(time.perf_counter() - start)
+            found = len(complaint.related_complaints)
+            transaction.rollback()
+    # The first run warms the caches up
+    return min(timings[1:]), statistics.median(timings[1:]), found
+
+
+def main():
+    with scratch_database(['complaint_plan']) as name:
+        setup, precision, recall = labelled_set(name)
+        entries = create_entry_terms(name)
+        add_complaints(name, setup, entries, 1, SMALL)
+        small, small_median, small_found = related_search(name, setup)
+        add_complaints(name, setup, entries, SMALL + 1, LARGE)
+        large, large_median, large_found = related_search(name, setup)
+
+    print(
+        f"P7 timings of the related search of one complaint: "
+        f"{SMALL:,} complaints: best {small * 1000:.1f} ms, "
+        f"median {small_median * 1000:.1f} ms, {small_found} found; "
+        f"{LARGE:,} complaints: best {large * 1000:.1f} ms, "
+        f"median {large_median * 1000:.1f} ms, {large_found} found",
+        flush=True)
+    print(f"P7 recall of the top 5 on the labelled set: {recall:.2f} "
+        "(for information)", flush=True)
+    met = report(
+        f"P7 related search, one complaint against {LARGE:,} vs "
+        f"{SMALL:,}", large / small, TARGET)
+    return report(
+        "P7 precision of the top 5 on the labelled set", precision,
+        PRECISION_TARGET, comparison='>=', unit='') and met
+
+
+if __name__ == '__main__':
+    main()

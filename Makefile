@@ -14,13 +14,13 @@ ADDONS_HASH = $(shell find addons -type f -not -path '*/__pycache__/*' -print0 |
 ENGINES ?= sqlite $(if $(findstring postgresql,$(TRYTOND_DATABASE_URI)),postgresql)
 PYTEST_ARGS ?=
 
-.PHONY: run test bench install sao demo-db clean
+.PHONY: run run-pg test bench install sao demo-db clean
 
 install: $(VENV)/.installed
 $(VENV)/.installed: setup.cfg pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[postgresql,test]'
+	$(BIN)/pip install --quiet -e '.[postgresql,production,test]'
 	touch $@
 
 sao: $(SAO)/index.html
@@ -44,6 +44,15 @@ $(VAR)/db/$(DEMO_DB).sqlite: | install $(VAR)/trytond.conf
 run: install sao demo-db
 	@$(PYTHON) -m demo.logins
 	$(BIN)/trytond -c $(VAR)/trytond.conf -d $(DEMO_DB)
+
+# Production style on PostgreSQL: WORKERS web processes, a cron and a queue
+# worker on database PG_DB; DEMO=1 loads the demo data into a new database.
+PG_DB ?= complaints
+WORKERS ?= 2
+run-pg: install sao
+	TRYTOND_DATABASE_URI=$${TRYTOND_DATABASE_URI:-postgresql://postgres@127.0.0.1:5432/} \
+	$(PYTHON) -m production --database $(PG_DB) --workers $(WORKERS) \
+		--listen $(HOST):$(PORT) $(if $(DEMO),--demo)
 
 test: install sao
 	@for engine in $(ENGINES); do \

@@ -2,13 +2,16 @@
 import datetime as dt
 
 from sql import Null
+from sql.functions import CurrentTimestamp
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, Workflow,
     fields, sequence_ordered)
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
+from trytond.tools import reduce_ids
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -414,8 +417,8 @@ class Approval(Workflow, ModelSQL, ModelView):
     def decide(cls, approvals, decision, comment=None):
         """Record the current user's decision on the approvals.
 
-        Each approval is locked first, so two approvers deciding at the same
-        moment are serialized: a step is approved exactly once."""
+        The approvals are stamped first, so two approvers deciding at the
+        same moment are serialized: a step is approved exactly once."""
         pool = Pool()
         Decision = pool.get('complaint.approval.decision')
         Complaint = pool.get('complaint.complaint')
@@ -423,7 +426,7 @@ class Approval(Workflow, ModelSQL, ModelView):
         if decision == 'reject' and not (comment or '').strip():
             raise ApprovalError(gettext(
                     'complaint_plan.msg_approval_reject_comment'))
-        cls.lock(approvals)
+        cls._serialize(approvals)
         approvals = cls.browse(approvals)
         for approval in approvals:
             if approval.state != 'pending' or not any(
@@ -452,6 +455,35 @@ class Approval(Workflow, ModelSQL, ModelView):
                     if a.approvals_count >= a.required_approvals]
                 cls._approve(done)
                 cls._advance(done)
+
+    @classmethod
+    def _serialize(cls, approvals):
+        """Stamp the approvals: of two transactions deciding on the same
+        approval, the second waits for the first to end, then fails
+        (PostgreSQL repeatable read).
+
+        Unlike lock(), whose NOWAIT attempts give up after a fraction of a
+        second, the wait has no limit. The approver whose decision is no
+        longer needed is told so; for another, the request runs again on
+        what the first decided (N of M)."""
+        transaction = Transaction()
+        table = cls.__table__()
+        cursor = transaction.connection.cursor()
+        ids = [a.id for a in approvals]
+        try:
+            cursor.execute(*table.update(
+                    [table.write_uid, table.write_date],
+                    [transaction.user, CurrentTimestamp()],
+                    where=reduce_ids(table.id, ids)))
+        except backend.DatabaseOperationalError:
+            # What the other transaction committed is seen only by a new one
+            with transaction.new_transaction(readonly=True):
+                for approval in cls.browse(ids):
+                    if not approval.to_me:
+                        raise ApprovalError(gettext(
+                                'complaint_plan.msg_approval_not_yours',
+                                approval=approval.rec_name))
+            raise
 
     @classmethod
     @Workflow.transition('approved')

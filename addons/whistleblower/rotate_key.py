@@ -12,30 +12,50 @@ Afterwards the old keys can be removed from the configuration.
 import argparse
 
 
-def rotate(database_name):
-    "Re-encrypt the tokens of database_name; return the number of rows"
+# Rows encrypted again per transaction
+BATCH = 500
+
+
+def rotate(database_name, batch=BATCH):
+    """Re-encrypt the tokens of database_name; return the number of rows
+
+    A transaction per batch of rows, so the servers keep serving while it
+    runs: each batch holds the locks of its rows only briefly. Encrypting a
+    token again with the current key is harmless, so a run stopped half-way
+    is simply run again."""
     from trytond.pool import Pool
     from trytond.transaction import Transaction
 
     from . import crypto
 
-    with Transaction().start(database_name, 0) as transaction:
-        pool = Pool()
-        Reporter = pool.get('whistleblower.reporter')
-        Configuration = pool.get('whistleblower.configuration')
-        cursor = transaction.connection.cursor()
-        reporter = Reporter.__table__()
-        configuration = Configuration.__table__()
+    pool = Pool(database_name)
+    Reporter = pool.get('whistleblower.reporter')
+    Configuration = pool.get('whistleblower.configuration')
+    reporter = Reporter.__table__()
+    configuration = Configuration.__table__()
+    token_columns = [
+        reporter.name_token, reporter.contact_token, reporter.employee_token]
 
-        token_columns = [
-            reporter.name_token, reporter.contact_token,
-            reporter.employee_token]
-        cursor.execute(*reporter.select(reporter.id, *token_columns))
-        rows = cursor.fetchall()
-        for id_, *tokens in rows:
-            cursor.execute(*reporter.update(
-                    token_columns, [crypto.rotate(t) for t in tokens],
-                    where=reporter.id == id_))
+    count, last_id = 0, 0
+    while True:
+        with Transaction().start(database_name, 0) as transaction:
+            cursor = transaction.connection.cursor()
+            cursor.execute(*reporter.select(reporter.id, *token_columns,
+                    where=reporter.id > last_id,
+                    order_by=[reporter.id.asc], limit=batch))
+            rows = cursor.fetchall()
+            for id_, *tokens in rows:
+                cursor.execute(*reporter.update(
+                        token_columns, [crypto.rotate(t) for t in tokens],
+                        where=reporter.id == id_))
+            transaction.commit()
+        if not rows:
+            break
+        count += len(rows)
+        last_id = rows[-1][0]
+
+    with Transaction().start(database_name, 0) as transaction:
+        cursor = transaction.connection.cursor()
         cursor.execute(*configuration.select(
                 configuration.id, configuration.digest_secret))
         for id_, secret in cursor.fetchall():
@@ -43,7 +63,7 @@ def rotate(database_name):
                     [configuration.digest_secret], [crypto.rotate(secret)],
                     where=configuration.id == id_))
         transaction.commit()
-    return len(rows)
+    return count
 
 
 def main():

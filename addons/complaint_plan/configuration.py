@@ -1,9 +1,14 @@
 # This file is part of the complaint_plan module.
+import urllib.parse
+
+from trytond.i18n import gettext
 from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
 from trytond.modules.company.model import (
     CompanyMultiValueMixin, CompanyValueMixin)
 from trytond.pool import Pool
 from trytond.pyson import Eval, Id
+
+from .exceptions import ComplaintValidationError
 
 
 class Configuration(ModelSingleton, ModelSQL, ModelView,
@@ -22,6 +27,28 @@ class Configuration(ModelSingleton, ModelSQL, ModelView,
     allow_handler_approval = fields.Boolean("Handler May Approve",
         help="Whether the responsible of a complaint may approve "
         "its own handling plan.")
+    public_url = fields.Char("Public Address",
+        help="The address customers reach this server at, "
+        "e.g. https://tousu.example.com\n"
+        "When empty, the address of the server is used.")
+
+    @classmethod
+    def validate_fields(cls, configurations, field_names):
+        super().validate_fields(configurations, field_names)
+        if field_names is None or 'public_url' in field_names:
+            for configuration in configurations:
+                configuration.check_public_url()
+
+    def check_public_url(self):
+        "The QR codes print this address: it must open in a browser"
+        if not self.public_url:
+            return
+        url = urllib.parse.urlsplit(self.public_url)
+        if (url.scheme not in {'http', 'https'} or not url.netloc
+                or url.query or url.fragment):
+            raise ComplaintValidationError(gettext(
+                    'complaint_plan.msg_invalid_public_url',
+                    url=self.public_url))
 
     @classmethod
     def multivalue_model(cls, field):

@@ -4,7 +4,7 @@ import json
 from email.message import EmailMessage
 
 from dateutil.relativedelta import relativedelta
-from sql import Column, Literal, Null
+from sql import Column, Literal, Null, Union
 from sql.aggregate import Count, Max
 from sql.operators import Equal, Exists
 
@@ -340,15 +340,29 @@ class EmergencyPlan(DeactivableMixin, ModelSQL, ModelView):
         if self.activation_count and self.activation_window:
             return now - self.activation_window
 
-    def _window_query(self, start, category_ids, columns):
-        "Covered complaints received since start and not yet in an incident"
+    def _not_in_incident(self, complaint):
+        "The condition that the complaint is in no incident of the plan"
         pool = Pool()
-        Complaint = pool.get('complaint.complaint')
         Incident = pool.get('complaint.incident')
         IncidentComplaint = pool.get('complaint.incident-complaint.complaint')
-        complaint = Complaint.__table__()
         incident = Incident.__table__()
         link = IncidentComplaint.__table__()
+        return ~Exists(link.join(incident,
+                condition=link.incident == incident.id
+                ).select(link.id,
+                where=(link.complaint == complaint.id)
+                & (incident.plan == self.id)))
+
+    def _window_query(self, start, category_ids, columns):
+        """Covered complaints received since start, with the complaints
+        linked to them as the same incident whatever their time, category
+        and level; none cancelled or yet in an incident of the plan"""
+        pool = Pool()
+        Complaint = pool.get('complaint.complaint')
+        SameIncident = pool.get('complaint.same_incident')
+        complaint = Complaint.__table__()
+        related = Complaint.__table__()
+        same_incident = SameIncident.__table__()
         where = ((complaint.company == self.company.id)
             & (complaint.received_at >= start)
             & (complaint.state != 'cancelled'))
@@ -356,12 +370,17 @@ class EmergencyPlan(DeactivableMixin, ModelSQL, ModelView):
             where &= complaint.category.in_(list(category_ids))
         if self.levels:
             where &= complaint.level.in_([l.id for l in self.levels])
-        where &= ~Exists(link.join(incident,
-                condition=link.incident == incident.id
-                ).select(link.id,
-                where=(link.complaint == complaint.id)
-                & (incident.plan == self.id)))
-        return complaint.select(*columns(complaint), where=where)
+        where &= self._not_in_incident(complaint)
+        window = Union(
+            complaint.select(complaint.id, where=where),
+            same_incident.join(complaint,
+                condition=same_incident.complaint == complaint.id
+                ).join(related,
+                condition=same_incident.related == related.id
+                ).select(related.id,
+                where=where & (related.state != 'cancelled')
+                & self._not_in_incident(related)))
+        return window.select(*columns(window))
 
     def count_in_window(self, start, category_ids):
         cursor = Transaction().connection.cursor()
@@ -402,6 +421,7 @@ class EmergencyPlan(DeactivableMixin, ModelSQL, ModelView):
         pool = Pool()
         Complaint = pool.get('complaint.complaint')
         Incident = pool.get('complaint.incident')
+        SameIncident = pool.get('complaint.same_incident')
         now = _now()
         with without_check_access():
             complaints = [c for c in Complaint.browse(complaints)
@@ -419,13 +439,21 @@ class EmergencyPlan(DeactivableMixin, ModelSQL, ModelView):
                     ])
             if not plans:
                 return
+            # A complaint goes with the complaints of the same incident
+            ids = {c.id for c in complaints}
+            ids.update(*SameIncident.members(ids).values())
+            members = SameIncident.members(ids)
+            grouped = any(members.values())
+            complaints = [c for c in Complaint.browse(ids)
+                if c.state != 'cancelled']
             linked = cls._linked(plans, complaints)
             for plan in plans:
                 category_ids = plan.covered_category_ids()
                 fresh = [c for c in complaints
                     if (plan.id, c.id) not in linked
                     and plan.covers(c, category_ids)]
-                if not fresh:
+                # A complaint of an incident may join an active one
+                if not fresh and not grouped:
                     continue
                 start = plan.window_start(now)
                 by_level = [c for c in fresh if plan.activate_on_level
@@ -435,9 +463,17 @@ class EmergencyPlan(DeactivableMixin, ModelSQL, ModelView):
                 in_window = [c for c in fresh
                     if start and c.received_at >= start]
                 matching = {c.id for c in by_level + by_media + in_window}
+                incident = Incident.get_open(plan)
+                if incident:
+                    # Joined by the complaints of the same incident as one
+                    # of its complaints
+                    matching |= {c.id for c in complaints
+                        if incident in c.incidents}
+                matching |= {r for c in matching for r in members[c]}
+                matching &= {c.id for c in complaints
+                    if (plan.id, c.id) not in linked}
                 if not matching:
                     continue
-                incident = Incident.get_open(plan)
                 if incident:
                     incident.add_complaints(matching)
                     continue
@@ -814,9 +850,26 @@ class Incident(Workflow, ModelSQL, ModelView):
                         records=json.dumps([self.id]),
                         action=action_id,
                         ))
-                if self.plan.alert_email and user.email:
-                    incident._send_alert_email(user, label, description)
         Notification.save(notifications)
+        if self.plan.alert_email:
+            # A slow mail server must not hold the request that activated
+            # the plan: the queue worker sends the emails
+            self.__class__.__queue__.send_alert_emails([self])
+
+    @classmethod
+    def send_alert_emails(cls, incidents):
+        "Email the alert to the leading group of each incident's plan"
+        default_language = Transaction().language
+        for incident in incidents:
+            for user in incident._leader_users():
+                if not user.email:
+                    continue
+                language = (user.language.code if user.language
+                    else default_language)
+                with Transaction().set_context(language=language):
+                    translated = cls(incident.id)
+                    label, description = translated._alert_text()
+                    translated._send_alert_email(user, label, description)
 
     def _alert_text(self):
         "Label and description of the alert: never a complainant's details"

@@ -13,3 +13,7 @@ class ComplaintTransitionError(UserError):
 
 class ApprovalError(UserError):
     "An approval decision that is not allowed."
+
+
+class ComplaintEmailError(UserError):
+    "An inbound email no complaint can be created from."

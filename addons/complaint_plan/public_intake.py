@@ -1,0 +1,115 @@
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import re
+
+import phonenumbers
+from sql import Null
+
+from trytond import backend
+from trytond.i18n import gettext
+from trytond.model import Index, Unique, fields
+from trytond.model.exceptions import SQLConstraintError
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
+
+from .exceptions import ComplaintValidationError
+
+INTAKE_KEY = re.compile(r'^[0-9a-f]{32}$')
+SUBJECT_LENGTH = 40
+
+
+class Complaint(metaclass=PoolMeta):
+    __name__ = 'complaint.complaint'
+
+    intake_key = fields.Char(
+        "Intake Key", readonly=True,
+        help="The key of the web form that sent the complaint: sending the "
+        "same form again finds this complaint instead of adding another.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('intake_key_unique', Unique(t, t.intake_key),
+                'complaint_plan.msg_intake_key_unique'),
+            ]
+        cls._sql_indexes.add(Index(
+                t, (t.intake_key, Index.Equality()),
+                where=t.intake_key != Null))
+
+    @classmethod
+    def copy(cls, complaints, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('intake_key')
+        return super().copy(complaints, default=default)
+
+    @classmethod
+    def from_intake_key(cls, key):
+        "Return the complaint sent with the intake key or None"
+        complaints = cls.search([('intake_key', '=', key)], limit=1)
+        return complaints[0] if complaints else None
+
+    @classmethod
+    def submit_public(cls, key, values, attachments):
+        """Create the complaint a visitor sent from the web form once
+
+        Sending the same key again returns the complaint of the first time,
+        also when two server processes receive both at once."""
+        pool = Pool()
+        Attachment = pool.get('ir.attachment')
+        transaction = Transaction()
+        if not INTAKE_KEY.match(key or ''):
+            raise ComplaintValidationError(gettext(
+                    'complaint_plan.msg_intake_key_invalid'))
+        complaint = cls.from_intake_key(key)
+        if complaint:
+            return complaint
+        values = values.copy()
+        description = values['description']
+        values.setdefault('subject', ' '.join(description.split())[
+                :SUBJECT_LENGTH])
+        values.update(channel='web', intake_key=key)
+        try:
+            complaint, = cls.create([values])
+        except (SQLConstraintError, backend.DatabaseIntegrityError):
+            # The other process stored the same key first
+            transaction.rollback()
+            complaint = cls.from_intake_key(key)
+            if not complaint:
+                raise
+            return complaint
+        Attachment.create([{
+                    'resource': str(complaint),
+                    'name': attachment.name,
+                    'data': attachment.data,
+                    } for attachment in attachments])
+        return complaint
+
+    @classmethod
+    def from_public_reference(cls, number, contact):
+        """Return the complaint of the number when the contact is its
+        complainant's phone or email, else None"""
+        complaints = cls.search([('number', '=', number)], limit=1)
+        if not complaints or not contact:
+            return None
+        complaint, = complaints
+        if '@' in contact:
+            expected = (complaint.complainant_email or '').strip().lower()
+            return complaint if contact.lower() == expected else None
+        if _same_phone(contact, complaint.complainant_phone):
+            return complaint
+        return None
+
+
+def _same_phone(number, other):
+    if not number or not other:
+        return False
+    try:
+        return phonenumbers.is_number_match(
+            phonenumbers.parse(number, 'CN'),
+            phonenumbers.parse(other, 'CN')) in {
+            phonenumbers.MatchType.EXACT_MATCH,
+            phonenumbers.MatchType.NSN_MATCH}
+    except phonenumbers.NumberParseException:
+        return False

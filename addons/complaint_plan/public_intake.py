@@ -47,6 +47,8 @@ class Complaint(metaclass=PoolMeta):
     @classmethod
     def from_intake_key(cls, key):
         "Return the complaint sent with the intake key or None"
+        if not INTAKE_KEY.match(key or ''):
+            return None
         complaints = cls.search([('intake_key', '=', key)], limit=1)
         return complaints[0] if complaints else None
 

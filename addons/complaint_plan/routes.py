@@ -1,6 +1,7 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "The public complaint pages: the form and the status look-up"
+import re
 import uuid
 from urllib.parse import quote
 
@@ -77,7 +78,8 @@ def _submitted_values(request, pool):
         company, = Company.search([], order=[('id', 'ASC')], limit=1)
     category = request.form.get('category', '')
     if category:
-        if not category.isdigit() or not Category.search(
+        # An id of the list: ASCII digits that fit the column
+        if not re.fullmatch(r'[0-9]{1,9}', category) or not Category.search(
                 [('id', '=', int(category))]):
             raise PublicPageError(gettext(
                     'complaint_plan.msg_page_category_unknown'))

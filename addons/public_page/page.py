@@ -61,9 +61,10 @@ _private_paths = []
 _loaders = {}
 
 
-def language(request):
-    "Return the language asked by the link, else by the browser"
-    asked = request.args.get('lang') or request.form.get('lang')
+def language(request, form=True):
+    """Return the language asked by the link or the form, else by the
+    browser"""
+    asked = request.args.get('lang') or (form and request.form.get('lang'))
     if asked in LANGUAGES:
         return asked
     best = request.accept_languages.best_match(
@@ -161,7 +162,10 @@ def attachments(request, name='attachments'):
                 'public_page.msg_attachment_count', count=MAX_ATTACHMENTS))
     result = []
     for file in files:
-        filename = os.path.basename(file.filename.replace('\\', '/'))[:100]
+        # Only what can be shown: no control characters, path or blanks
+        filename = ''.join(
+            c for c in os.path.basename(file.filename.replace('\\', '/'))
+            if c.isprintable()).strip()[:100]
         data = file.read(MAX_ATTACHMENT_SIZE + 1)
         if len(data) > MAX_ATTACHMENT_SIZE:
             raise PublicPageError(gettext(
@@ -192,12 +196,11 @@ def public_route(path, model, private=False, methods=('GET', 'POST')):
     language, as the root user, with the security headers.
     A private page leaves no trace of its visitors: see private_path."""
     if private:
-        # Found in a path as in a log line: after the database name, up to
-        # the query, a space or a quote
+        # Everything under the page's first path segment is private, also
+        # a mistyped address: found in a path as in a log line
         _private_paths.append(re.compile(
-                r'/[^/\s]+'
-                + re.sub(r'<[^>]+>', lambda m: r'[^/\s]+', re.escape(path))
-                + r'(?![^?#\s\'"])'))
+                r'/+' + re.escape(path.strip('/').split('/')[0])
+                + r'(?=[/?#\s\'"]|$)'))
 
     def decorator(func):
         @wraps(func)
@@ -206,13 +209,18 @@ def public_route(path, model, private=False, methods=('GET', 'POST')):
                 pool.get(model)
             except KeyError:
                 raise NotFound()
+            transaction = Transaction()
             try:
                 request.form
             except RequestEntityTooLarge:
-                return Response(gettext('public_page.msg_request_too_large'),
-                    status=413, content_type='text/plain; charset=utf-8')
-            with Transaction().set_context(language=language(request)):
-                response = func(request, pool, *args, **kwargs)
+                with transaction.set_context(
+                        language=language(request, form=False)):
+                    response = Response(
+                        gettext('public_page.msg_request_too_large'),
+                        status=413, content_type='text/plain; charset=utf-8')
+            else:
+                with transaction.set_context(language=language(request)):
+                    response = func(request, pool, *args, **kwargs)
             response.headers.update(SECURITY_HEADERS)
             return response
         app.route('/<database_name>' + path, methods=list(methods))(

@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 import re
 import secrets
+import unicodedata
 
 from dateutil.relativedelta import relativedelta
 from sql import Null
@@ -568,8 +569,9 @@ class Report(
         "Return the report of the receipt code or None"
         pool = Pool()
         Configuration = pool.get('whistleblower.configuration')
-        code = re.sub(r'[\s-]', '', code or '')
-        if len(code) != RECEIPT_LENGTH or not code.isdigit():
+        # Full-width digits, as Chinese input methods type them, are digits
+        code = re.sub(r'[\s-]', '', unicodedata.normalize('NFKC', code or ''))
+        if not re.fullmatch(r'[0-9]{%s}' % RECEIPT_LENGTH, code):
             return None
         digest = Configuration.digest('receipt', code)
         with without_check_access():

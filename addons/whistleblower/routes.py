@@ -139,10 +139,10 @@ def follow_up(request, pool):
         except UserError as exception:
             transaction.rollback()
             error, status = exception.message, _status(exception)
+            # A refused reply shows its report again, with what was typed,
+            # only when the token and the code were right
             if values.get('action') != 'reply':
                 report = None
-            else:
-                report = Report.find_by_receipt(values.get('code', '')[:40])
     token = page.new_token(FOLLOW_UP_FORM)
     return _with_token(page.render(
             'whistleblower', 'follow_up.html', status=status,

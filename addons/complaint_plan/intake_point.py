@@ -1,5 +1,6 @@
 # This file is part of the complaint_plan module.
 import io
+import re
 import secrets
 import urllib.parse
 
@@ -94,7 +95,8 @@ class IntakePoint(DeactivableMixin, ModelSQL, ModelView):
     @without_check_access
     def from_token(cls, token):
         "Return the active intake point of the code or None"
-        if not token:
+        # Only what new_token() makes reaches the search
+        if not re.fullmatch(r'[A-Za-z0-9_-]{1,64}', token or ''):
             return None
         points = cls.search([
                 ('token', '=', token),

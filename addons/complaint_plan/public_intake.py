@@ -15,6 +15,8 @@ from trytond.transaction import Transaction
 from .exceptions import ComplaintValidationError
 
 INTAKE_KEY = re.compile(r'^[0-9a-f]{32}$')
+# No control character reaches the search: PostgreSQL refuses NUL
+NUMBER = re.compile(r'^[^\x00-\x1f\x7f]{1,30}$')
 SUBJECT_LENGTH = 40
 
 
@@ -92,7 +94,11 @@ class Complaint(metaclass=PoolMeta):
     def from_public_reference(cls, number, contact):
         """Return the complaint of the number when the contact is its
         complainant's phone or email, else None"""
-        complaints = cls.search([('number', '=', number)], limit=1)
+        if not NUMBER.match(number or ''):
+            return None
+        # As typed, or in capitals as the sequences write them
+        complaints = cls.search(
+            [('number', 'in', list({number, number.upper()}))], limit=1)
         if not complaints or not contact:
             return None
         complaint, = complaints

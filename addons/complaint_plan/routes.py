@@ -54,8 +54,9 @@ def _submitted_values(request, pool):
                 'complaint_plan.msg_page_contact_required'))
     description = page.text(
         request, 'description', label('description'), required=True,
-        max_length=5000)
-    remedy = page.text(request, 'remedy', label('remedy'), max_length=2000)
+        max_length=5000, multiline=True)
+    remedy = page.text(
+        request, 'remedy', label('remedy'), max_length=2000, multiline=True)
     values = {
         'complainant_name': name,
         'complainant_phone': phone,
@@ -139,7 +140,7 @@ def complaint_status(request, pool):
             page.check_token(request, STATUS_FORM)
             Attempt.check('lookup', request.remote_addr)
             complaint = Complaint.from_public_reference(
-                (values.get('number') or '').strip().upper()[:30],
+                (values.get('number') or '').strip()[:30],
                 (values.get('contact') or '').strip()[:100])
             if not complaint:
                 Attempt.add('lookup', request.remote_addr)

@@ -141,9 +141,14 @@ def check_token(request, form):
         raise PublicPageError(gettext('public_page.msg_form_expired'))
 
 
-def text(request, name, label, required=False, max_length=200):
-    "Return the stripped text of the field, checked against the limits"
-    value = request.form.get(name, '').replace('\x00', '').strip()
+def text(request, name, label, required=False, max_length=200,
+        multiline=False):
+    """Return the stripped text of the field, checked against the limits
+
+    A one-line field has its blanks, line breaks and tabs made single
+    spaces, as its input shows them."""
+    value = request.form.get(name, '').replace('\x00', '')
+    value = value.strip() if multiline else ' '.join(value.split())
     if required and not value:
         raise PublicPageError(gettext(
                 'public_page.msg_field_required', field=label))

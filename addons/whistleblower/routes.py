@@ -59,10 +59,11 @@ def _submitted_values(request, pool):
         'category': category,
         'description': page.text(
             request, 'description', label('description'), required=True,
-            max_length=10000),
+            max_length=10000, multiline=True),
         'site': page.text(request, 'site', label('site')),
         'persons_concerned': page.text(
-            request, 'persons', label('persons'), max_length=2000),
+            request, 'persons', label('persons'), max_length=2000,
+            multiline=True),
         }
     name = page.text(request, 'name', label('name'), required=named)
     contact = page.text(request, 'contact', label('contact'))
@@ -129,7 +130,7 @@ def follow_up(request, pool):
                 text = page.text(
                     request, 'text',
                     gettext('whistleblower.msg_page_field_reply'),
-                    max_length=10000)
+                    max_length=10000, multiline=True)
                 evidence = page.attachments(request, 'evidence')
                 if not text and not evidence:
                     raise PublicPageError(gettext(

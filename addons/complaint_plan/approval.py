@@ -2,7 +2,6 @@
 import datetime as dt
 
 from sql import Null
-from sql.functions import CurrentTimestamp
 
 from trytond import backend
 from trytond.i18n import gettext
@@ -417,7 +416,7 @@ class Approval(Workflow, ModelSQL, ModelView):
     def decide(cls, approvals, decision, comment=None):
         """Record the current user's decision on the approvals.
 
-        The approvals are stamped first, so two approvers deciding at the
+        The approvals are locked first, so two approvers deciding at the
         same moment are serialized: a step is approved exactly once."""
         pool = Pool()
         Decision = pool.get('complaint.approval.decision')
@@ -458,7 +457,7 @@ class Approval(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def _serialize(cls, approvals):
-        """Stamp the approvals: of two transactions deciding on the same
+        """Lock the approvals: of two transactions deciding on the same
         approval, the second waits for the first to end, then fails
         (PostgreSQL repeatable read).
 
@@ -471,9 +470,11 @@ class Approval(Workflow, ModelSQL, ModelView):
         cursor = transaction.connection.cursor()
         ids = [a.id for a in approvals]
         try:
+            # The row is locked without a change: a new write date would
+            # refuse the transition's write to a client that sent the
+            # record's timestamp
             cursor.execute(*table.update(
-                    [table.write_uid, table.write_date],
-                    [transaction.user, CurrentTimestamp()],
+                    [table.state], [table.state],
                     where=reduce_ids(table.id, ids)))
         except backend.DatabaseOperationalError:
             # What the other transaction committed is seen only by a new one

@@ -171,6 +171,8 @@ def attachments(request, name='attachments'):
         filename = ''.join(
             c for c in os.path.basename(file.filename.replace('\\', '/'))
             if c.isprintable()).strip()[:100]
+        # From the start: a transaction that restarts reads the files again
+        file.seek(0)
         data = file.read(MAX_ATTACHMENT_SIZE + 1)
         if len(data) > MAX_ATTACHMENT_SIZE:
             raise PublicPageError(gettext(

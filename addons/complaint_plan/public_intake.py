@@ -3,11 +3,10 @@
 import re
 
 import phonenumbers
-from sql import Null
 
 from trytond import backend
 from trytond.i18n import gettext
-from trytond.model import Index, Unique, fields
+from trytond.model import Unique, fields
 from trytond.model.exceptions import SQLConstraintError
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
@@ -32,13 +31,11 @@ class Complaint(metaclass=PoolMeta):
     def __setup__(cls):
         super().__setup__()
         t = cls.__table__()
+        # Its index also finds a complaint by its key
         cls._sql_constraints += [
             ('intake_key_unique', Unique(t, t.intake_key),
                 'complaint_plan.msg_intake_key_unique'),
             ]
-        cls._sql_indexes.add(Index(
-                t, (t.intake_key, Index.Equality()),
-                where=t.intake_key != Null))
 
     @classmethod
     def copy(cls, complaints, default=None):

@@ -356,8 +356,17 @@ class Term(ModelSQL):
 
 
 class PairMixin:
-    "A row about two complaints, listed to who may read both"
+    """A row about two complaints, listed to who may read both and written
+    only by the module (the message tells how)"""
     __slots__ = ()
+    _written_by_message = None
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if external:
+            raise AccessError(gettext(cls._written_by_message))
 
     @classmethod
     def __setup__(cls):
@@ -452,13 +461,7 @@ class Related(PairMixin, ModelSQL, ModelView):
         return {r.id: (r.complaint.id, r.related.id) in pairs
             for r in records}
 
-    @classmethod
-    def check_modification(cls, mode, records, values=None, external=False):
-        super().check_modification(
-            mode, records, values=values, external=external)
-        if external:
-            raise AccessError(gettext(
-                    'complaint_plan.msg_related_computed'))
+    _written_by_message = 'complaint_plan.msg_related_computed'
 
     @classmethod
     def forget(cls, complaints):
@@ -535,13 +538,8 @@ class SameIncident(PairMixin, ModelSQL):
                             complaint=link.complaint.rec_name,
                             related=link.related.rec_name))
 
-    @classmethod
-    def check_modification(cls, mode, links, values=None, external=False):
-        super().check_modification(
-            mode, links, values=values, external=external)
-        if external:
-            raise AccessError(gettext(
-                    'complaint_plan.msg_same_incident_from_complaint'))
+    _written_by_message = (
+        'complaint_plan.msg_same_incident_from_complaint')
 
     @classmethod
     def members(cls, complaint_ids):

@@ -1,0 +1,52 @@
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.model.exceptions import AccessError
+from trytond.modules.company.tests import (
+    create_company, create_employee, set_company)
+from trytond.modules.scheduled_activity.tests.tools import as_user
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+
+
+class PublicPageAccessTestCase(ModuleTestCase):
+    "Test the access to the public page records"
+    module = 'public_page'
+    extras = ['company']
+
+    @with_transaction()
+    def test_only_administrators(self):
+        "Only administrators read the settings; nobody reads the attempts"
+        pool = Pool()
+        User = pool.get('res.user')
+        Group = pool.get('res.group')
+        ModelData = pool.get('ir.model.data')
+        Configuration = pool.get('public_page.configuration')
+        Attempt = pool.get('public_page.attempt')
+
+        company = create_company()
+        with set_company(company):
+            employee = create_employee(company)
+        admin_group = Group(ModelData.get_id('res', 'group_admin'))
+        administrator, clerk = User.create([{
+                    'login': login, 'companies': [('add', [company.id])],
+                    'company': company.id,
+                    'employees': [('add', [employee.id])],
+                    'employee': employee.id,
+                    'groups': [('add', groups)],
+                    } for login, groups in [
+                    ('administrator', [admin_group.id]), ('clerk', [])]])
+        Attempt.add('submission', '203.0.113.7')
+
+        with as_user(administrator):
+            Configuration.write([Configuration(1)], {'submission_limit': 5})
+            self.assertEqual(Configuration(1).submission_limit, 5)
+            with self.assertRaises(AccessError):
+                Attempt.search([])
+        with as_user(clerk):
+            with self.assertRaises(AccessError):
+                Configuration.read([1], ['submission_limit'])
+            with self.assertRaises(AccessError):
+                Attempt.search([])
+
+
+del ModuleTestCase

@@ -424,19 +424,19 @@ class EmergencyPlan(DeactivableMixin, ModelSQL, ModelView):
         SameIncident = pool.get('complaint.same_incident')
         now = _now()
         with without_check_access():
+            # Looked for first: where no plan activates, the complaints need
+            # not be read
+            plans = cls.search(['OR',
+                    ('activation_count', '!=', None),
+                    ('activate_on_level', '=', True),
+                    ('activate_on_media', '=', True),
+                    ])
+            if not plans:
+                return
             complaints = [c for c in Complaint.browse(complaints)
                 if c.state != 'cancelled']
-            if not complaints:
-                return
-            company_ids = list({c.company.id for c in complaints})
-            plans = cls.search([
-                    ('company', 'in', company_ids),
-                    ['OR',
-                        ('activation_count', '!=', None),
-                        ('activate_on_level', '=', True),
-                        ('activate_on_media', '=', True),
-                        ],
-                    ])
+            company_ids = {c.company.id for c in complaints}
+            plans = [p for p in plans if p.company.id in company_ids]
             if not plans:
                 return
             # A complaint goes with the complaints of the same incident

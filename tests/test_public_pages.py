@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 
 from trytond import backend
 from trytond.modules.public_page import page
+from trytond.modules.public_page.tests import test_metadata
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, drop_db
 from trytond.transaction import Transaction
@@ -777,6 +778,25 @@ class WhistleblowerReportTestCase(PublicPageTestCase):
         self.assertEqual(self.stored(), before)
         self.assertEqual(
             result.field('description'), report_values()['description'])
+
+    def test_photo_details_removed(self):
+        """A phone's photo reaches the case officer without the place, the
+        device or the author written in it"""
+        photo = test_metadata.FOLDER.joinpath('photo.jpg').read_bytes()
+        phone_photo = (photo[:2]
+            + test_metadata.jpeg_segment(0xE1, test_metadata.GPS_EXIF)
+            + test_metadata.jpeg_segment(0xE1, test_metadata.XMP)
+            + photo[2:])
+        result = self.submit(evidence=[('IMG_0001.jpg', phone_photo)])
+        self.assertEqual(result.status, 200, result.error)
+        report_id = report_of_code(result.text('receipt-code'))
+        attachment, = read('ir.attachment', [
+                ('resource', '=', f'whistleblower.report,{report_id}')],
+            ['name', 'data'])
+        self.assertEqual(attachment['name'], 'evidence-1.jpg')
+        self.assertEqual(bytes(attachment['data']), photo)
+        secrets = [s.decode() for s in test_metadata.SECRETS]
+        self.assertEqual(scan_database(secrets), [])
 
 
 class FollowUpTestCase(PublicPageTestCase):

@@ -24,6 +24,7 @@ from trytond.transaction import Transaction
 from trytond.wsgi import app
 
 from .exceptions import PublicPageError
+from .metadata import strip_metadata
 
 LANGUAGES = ['zh_CN', 'en']
 # Each language named in itself for the switch
@@ -179,7 +180,9 @@ def attachments(request, name='attachments'):
                     'public_page.msg_attachment_size', name=filename,
                     size=MAX_ATTACHMENT_SIZE // (1024 * 1024)))
         mimetype = attachment_type(filename, data)
-        result.append(Upload(filename or 'attachment', mimetype, data))
+        result.append(Upload(
+                filename or 'attachment', mimetype,
+                strip_metadata(mimetype, data)))
     return result
 
 

@@ -105,23 +105,9 @@ def start_server(name, folder):
 
 
 def login(page, url, name):
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from tests.web_client import log_in
 
-    page.goto(f'{url}/#{name}')
-    page.fill('#login', 'admin')
-    # Once in a bench run the password dialog never came: click again
-    for attempt in range(3):
-        page.click('.login-dialog button[type=submit]')
-        try:
-            page.wait_for_selector('#ask-dialog-entry', timeout=20_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
-    page.fill('#ask-dialog-entry', PASSWORD)
-    page.click('.ask-dialog .btn-primary')
-    page.wait_for_selector('.login-dialog', state='detached')
-    page.wait_for_selector('#menu .column-char')
+    log_in(page, url, name, 'admin', PASSWORD)
     # Every row at once: the client shows 20 and a "More" button otherwise
     page.evaluate(f'Sao.config.display_size = {ROWS}')
 

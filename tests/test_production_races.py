@@ -5,7 +5,8 @@ database: two approvers click "Approve" on the same step at the same moment,
 each through a process of its own; a visitor's browser sends the public
 complaint form twice, to both processes at once. Two trytond-cron processes
 go at the same moment through the same due reminders, escalations and
-inspection generation.
+inspection generation. In Chromium, an approval made through one process
+rings the next approver's bell in a web client served by the other.
 """
 import datetime as dt
 import json
@@ -14,9 +15,11 @@ import threading
 from collections import Counter
 
 import pytest
+from playwright.sync_api import expect
 
 from production_harness import (
     RPC, ComplaintForm, RPCError, WebServers, run_cron_once, server_config)
+from web_client import log_in
 
 from trytond import backend
 from trytond.i18n import gettext
@@ -360,3 +363,77 @@ def test_same_form_at_once(database):
         Complaint = Pool().get('complaint.complaint')
         complaints = Complaint.search([('intake_key', 'in', keys)])
         assert sorted(c.intake_key for c in complaints) == sorted(keys)
+
+
+def _login(browser, url, login):
+    "A web client of its own, logged in through the process at url"
+    page = browser.new_context(
+        viewport={'width': 1440, 'height': 900}, locale='zh-CN').new_page()
+    page.set_default_timeout(30_000)
+    log_in(page, url, DB_NAME, login, PASSWORD)
+    return page
+
+
+def test_bell_across_processes(database, browser, screenshot):
+    """In the web client, an approver opens a step from the bell and
+    approves it through one web process; the next approver, whose web client
+    talks to the other process, sees the bell ring without reloading: the bus
+    carries it between the processes"""
+    config, data = database
+    subject = "冷柜温度异常"
+    approver_id, next_approver_id = data['approvers'][0], data['next_approver']
+    with Transaction().start(DB_NAME, 0, context={
+                'company': data['company']}) as transaction:
+        pool = Pool()
+        Complaint = pool.get('complaint.complaint')
+        Notification = pool.get('res.notification')
+        ModelData = pool.get('ir.model.data')
+        # Both start with a quiet bell
+        Notification.write(Notification.search([
+                    ('user', 'in', [approver_id, next_approver_id]),
+                    ('unread', '=', True),
+                    ]), {'unread': False})
+        complaint, = Complaint.create([{
+                    'company': data['company'],
+                    'complainant_name': "赵女士",
+                    'subject': subject,
+                    'description': "冷柜显示零上五度。",
+                    'category': ModelData.get_id(
+                        'complaint_plan', 'category_safety'),
+                    'state': 'planning',
+                    'investigation_duties': "调查",
+                    'investigation_methods': "调取监控",
+                    'measures': "赔偿",
+                    }])
+        Complaint.process([complaint])
+        number = complaint.number
+        transaction.commit()
+    awaits = f'投诉 {number} 等待您审批'
+
+    with WebServers(config, DB_NAME) as servers:
+        first_url, other_url = servers.urls
+        next_approver = _login(browser, other_url, 'approver2')
+        next_bell = next_approver.locator('.notification-badge:visible').first
+        expect(next_bell).to_have_count(0)
+
+        approver = _login(browser, first_url, 'approver0')
+        bell = approver.locator('.notification-badge:visible').first
+        expect(bell).to_have_text('1')
+        bell.click()
+        approver.locator(
+            '.notification-menu .notification-label', has_text=awaits).click()
+        form = approver.locator('#tabs > div > .tab-pane.active .form')
+        expect(form.locator('input[name=complaint_subject]')).to_have_value(
+            subject)
+        form.locator('button[name=approve]').click()
+        expect(form.locator('select[name=state]')).to_have_value('"approved"')
+        screenshot(approver, 'production_approver_approved')
+
+        expect(next_bell).to_have_text('1')
+        next_bell.click()
+        expect(next_approver.locator(
+                '.notification-menu .notification-label', has_text=awaits)
+            ).to_have_count(1)
+        screenshot(next_approver, 'production_next_approver_bell')
+        for page in [approver, next_approver]:
+            page.context.close()

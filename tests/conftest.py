@@ -18,6 +18,7 @@ import time
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from demo.base import DEMO_PASSWORD
 from web_client import log_in
@@ -36,6 +37,9 @@ CHROMIUM_ARGS = [
     ]
 # The browser tests' server keeps the whistleblower key of its own.
 WHISTLEBLOWER_KEY = 'n4c0aQqc0uQ7Cg8y8mEJ8Zp1h3cY3n2Nf9dfm0U6r1k='
+# A save or a button may take seconds on a busy 2-core CI machine: the
+# assertions wait as long as the actions do
+expect.set_options(timeout=20_000)
 # The database and log of the session's server, set by tryton_url
 _server_files = {}
 

@@ -15,6 +15,7 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from trytond.modules.scheduled_activity.claim import claim
+from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from .exceptions import ApprovalError
 
@@ -28,7 +29,7 @@ def user_language(user):
     return user.language.code if user.language else None
 
 
-class Chain(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
+class Chain(EnforcedStatesMixin, DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
     "Approval chain of handling plans"
     __name__ = 'complaint.approval.chain'
 
@@ -59,7 +60,7 @@ class Chain(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
                 return chain
 
 
-class ChainCategory(ModelSQL):
+class ChainCategory(EnforcedStatesMixin, ModelSQL):
     "Approval chain - Category"
     __name__ = 'complaint.approval.chain-complaint.category'
 
@@ -69,7 +70,7 @@ class ChainCategory(ModelSQL):
         required=True, ondelete='CASCADE')
 
 
-class Step(sequence_ordered(), ModelSQL, ModelView):
+class Step(EnforcedStatesMixin, sequence_ordered(), ModelSQL, ModelView):
     "Approval step"
     __name__ = 'complaint.approval.step'
 
@@ -166,7 +167,7 @@ class Step(sequence_ordered(), ModelSQL, ModelView):
         return self.users_of_employees(employees)
 
 
-class StepEmployee(ModelSQL):
+class StepEmployee(EnforcedStatesMixin, ModelSQL):
     "Approval step - Employee"
     __name__ = 'complaint.approval.step-company.employee'
 
@@ -176,7 +177,7 @@ class StepEmployee(ModelSQL):
         required=True, ondelete='CASCADE')
 
 
-class Approval(Workflow, ModelSQL, ModelView):
+class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
     "Approval of a handling plan by one step of the chain"
     __name__ = 'complaint.approval'
 
@@ -554,7 +555,7 @@ class Approval(Workflow, ModelSQL, ModelView):
         pass
 
 
-class ApprovalUser(ModelSQL):
+class ApprovalUser(EnforcedStatesMixin, ModelSQL):
     "Approval - Approver"
     __name__ = 'complaint.approval-res.user'
 
@@ -577,7 +578,7 @@ class ApprovalUser(ModelSQL):
                 })
 
 
-class Decision(ModelSQL, ModelView):
+class Decision(EnforcedStatesMixin, ModelSQL, ModelView):
     "Decision of an approver"
     __name__ = 'complaint.approval.decision'
 

@@ -1,10 +1,11 @@
 # This file is part of the complaint_plan module.
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, fields, sequence_ordered, tree)
+from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 
 class Category(
-        DeactivableMixin, tree(separator=' / '), sequence_ordered(),
+        EnforcedStatesMixin, DeactivableMixin, tree(separator=' / '), sequence_ordered(),
         ModelSQL, ModelView):
     "Complaint category"
     __name__ = 'complaint.category'
@@ -37,7 +38,7 @@ class Category(
         return []
 
 
-class CategoryEmployee(ModelSQL):
+class CategoryEmployee(EnforcedStatesMixin, ModelSQL):
     "Complaint category - Employee"
     __name__ = 'complaint.category-company.employee'
 

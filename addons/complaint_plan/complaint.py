@@ -18,6 +18,7 @@ from trytond.modules.scheduled_activity.claim import claim
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction, without_check_access
+from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from .approval import user_language
 from .exceptions import ComplaintTransitionError, ComplaintValidationError
@@ -55,7 +56,7 @@ def _now():
     return dt.datetime.now()
 
 
-class Complaint(ActivityMixin, Workflow, ModelSQL, ModelView):
+class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelView):
     "Complaint"
     __name__ = 'complaint.complaint'
     _rec_name = 'number'
@@ -456,13 +457,15 @@ class Complaint(ActivityMixin, Workflow, ModelSQL, ModelView):
         complaints = super().create(vlist)
         cls._plan_activity(complaints, 'complaint_acknowledgement',
             'acknowledgement_due')
-        LevelChange.create([{
-                    'complaint': complaint.id,
-                    'level': values['level'],
-                    'suggested_level': values['suggested_level'],
-                    'reason': values.get('level_reason'),
-                    } for complaint, values, changed in zip(
-                    complaints, vlist, overridden) if changed])
+        # The level history is the system's record, not the user's
+        with without_check_access():
+            LevelChange.create([{
+                        'complaint': complaint.id,
+                        'level': values['level'],
+                        'suggested_level': values['suggested_level'],
+                        'reason': values.get('level_reason'),
+                        } for complaint, values, changed in zip(
+                        complaints, vlist, overridden) if changed])
         return complaints
 
     @classmethod
@@ -906,7 +909,7 @@ class Complaint(ActivityMixin, Workflow, ModelSQL, ModelView):
         return super().copy(complaints, default=default)
 
 
-class ComplaintInvestigator(ModelSQL):
+class ComplaintInvestigator(EnforcedStatesMixin, ModelSQL):
     "Complaint - Investigation team member"
     __name__ = 'complaint.complaint-investigation-company.employee'
 
@@ -916,17 +919,18 @@ class ComplaintInvestigator(ModelSQL):
         required=True, ondelete='CASCADE')
 
 
-class LevelChange(ModelSQL, ModelView):
+class LevelChange(EnforcedStatesMixin, ModelSQL, ModelView):
     "Complaint level change"
     __name__ = 'complaint.level.change'
 
+    # The history is written by the system only
     complaint = fields.Many2One('complaint.complaint', "Complaint",
-        required=True, ondelete='CASCADE')
+        required=True, readonly=True, ondelete='CASCADE')
     level = fields.Many2One('complaint.level', "Level", required=True,
-        ondelete='RESTRICT')
+        readonly=True, ondelete='RESTRICT')
     suggested_level = fields.Many2One('complaint.level', "Suggested Level",
-        ondelete='RESTRICT')
-    reason = fields.Text("Reason")
+        readonly=True, ondelete='RESTRICT')
+    reason = fields.Text("Reason", readonly=True)
 
     @classmethod
     def __setup__(cls):
@@ -935,7 +939,7 @@ class LevelChange(ModelSQL, ModelView):
         cls._order = [('create_date', 'ASC'), ('id', 'ASC')]
 
 
-class Feedback(sequence_ordered(), ModelSQL, ModelView):
+class Feedback(EnforcedStatesMixin, sequence_ordered(), ModelSQL, ModelView):
     "Feedback to the complainant"
     __name__ = 'complaint.feedback'
 
@@ -982,7 +986,7 @@ class Feedback(sequence_ordered(), ModelSQL, ModelView):
         return values
 
 
-class Disclosure(ModelSQL, ModelView):
+class Disclosure(EnforcedStatesMixin, ModelSQL, ModelView):
     "Information disclosure and public-opinion log"
     __name__ = 'complaint.disclosure'
 
@@ -1010,7 +1014,7 @@ class Disclosure(ModelSQL, ModelView):
         return _now().replace(microsecond=0)
 
 
-class Improvement(ModelSQL, ModelView):
+class Improvement(EnforcedStatesMixin, ModelSQL, ModelView):
     "Improvement action"
     __name__ = 'complaint.improvement'
 
@@ -1039,7 +1043,7 @@ class Improvement(ModelSQL, ModelView):
         return 'pending'
 
 
-class Assessment(ModelSQL, ModelView):
+class Assessment(EnforcedStatesMixin, ModelSQL, ModelView):
     "Assessment of responsible staff"
     __name__ = 'complaint.assessment'
 

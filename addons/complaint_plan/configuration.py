@@ -7,11 +7,12 @@ from trytond.modules.company.model import (
     CompanyMultiValueMixin, CompanyValueMixin)
 from trytond.pool import Pool
 from trytond.pyson import Eval, Id
+from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from .exceptions import ComplaintValidationError
 
 
-class Configuration(ModelSingleton, ModelSQL, ModelView,
+class Configuration(EnforcedStatesMixin, ModelSingleton, ModelSQL, ModelView,
         CompanyMultiValueMixin):
     "Complaint configuration"
     __name__ = 'complaint.configuration'
@@ -63,7 +64,7 @@ class Configuration(ModelSingleton, ModelSQL, ModelView,
             'complaint_sequence').default_complaint_sequence()
 
 
-class ConfigurationSequence(ModelSQL, CompanyValueMixin):
+class ConfigurationSequence(EnforcedStatesMixin, ModelSQL, CompanyValueMixin):
     "Complaint configuration sequence"
     __name__ = 'complaint.configuration.sequence'
 

@@ -21,6 +21,7 @@ from trytond.tools.email_ import format_address, set_from_header
 from trytond.modules.scheduled_activity.claim import claim
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
+from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from .exceptions import ComplaintTransitionError
 
@@ -52,7 +53,7 @@ def _current_employee():
     return Transaction().context.get('employee')
 
 
-class EmergencyPlan(DeactivableMixin, ModelSQL, ModelView):
+class EmergencyPlan(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
     "Emergency plan"
     __name__ = 'complaint.emergency_plan'
 
@@ -491,7 +492,7 @@ class EmergencyPlan(DeactivableMixin, ModelSQL, ModelView):
                 Incident.activate(plan, trigger, matching)
 
 
-class EmergencyPlanLevel(ModelSQL):
+class EmergencyPlanLevel(EnforcedStatesMixin, ModelSQL):
     "Emergency plan - Complaint level"
     __name__ = 'complaint.emergency_plan-complaint.level'
 
@@ -501,7 +502,7 @@ class EmergencyPlanLevel(ModelSQL):
         required=True, ondelete='CASCADE')
 
 
-class EmergencyPlanCategory(ModelSQL):
+class EmergencyPlanCategory(EnforcedStatesMixin, ModelSQL):
     "Emergency plan - Complaint category"
     __name__ = 'complaint.emergency_plan-complaint.category'
 
@@ -511,7 +512,7 @@ class EmergencyPlanCategory(ModelSQL):
         required=True, ondelete='CASCADE')
 
 
-class EmergencyPlanLeader(ModelSQL):
+class EmergencyPlanLeader(EnforcedStatesMixin, ModelSQL):
     "Emergency plan - Leading group member"
     __name__ = 'complaint.emergency_plan-leader-company.employee'
 
@@ -527,7 +528,7 @@ class EmergencyPlanLeader(ModelSQL):
         cls._sql_indexes.add(Index(t, (t.employee, Index.Equality())))
 
 
-class EmergencyPlanHandler(ModelSQL):
+class EmergencyPlanHandler(EnforcedStatesMixin, ModelSQL):
     "Emergency plan - Handling group member"
     __name__ = 'complaint.emergency_plan-handler-company.employee'
 
@@ -537,7 +538,7 @@ class EmergencyPlanHandler(ModelSQL):
         required=True, ondelete='CASCADE')
 
 
-class EmergencyPlanDuty(ModelSQL, ModelView):
+class EmergencyPlanDuty(EnforcedStatesMixin, ModelSQL, ModelView):
     "Emergency plan duty"
     __name__ = 'complaint.emergency_plan.duty'
 
@@ -558,7 +559,7 @@ class EmergencyPlanDuty(ModelSQL, ModelView):
         cls._order = [('start', 'ASC'), ('id', 'ASC')]
 
 
-class EmergencyPlanResource(ModelSQL, ModelView):
+class EmergencyPlanResource(EnforcedStatesMixin, ModelSQL, ModelView):
     "Emergency plan resource"
     __name__ = 'complaint.emergency_plan.resource'
 
@@ -580,7 +581,7 @@ class EmergencyPlanResource(ModelSQL, ModelView):
         cls.__access__.add('plan')
 
 
-class EmergencyPlanRevision(ModelSQL, ModelView):
+class EmergencyPlanRevision(EnforcedStatesMixin, ModelSQL, ModelView):
     "Emergency plan revision"
     __name__ = 'complaint.emergency_plan.revision'
 
@@ -601,7 +602,7 @@ class EmergencyPlanRevision(ModelSQL, ModelView):
         cls._order = [('version', 'DESC'), ('id', 'DESC')]
 
 
-class EmergencyPlanDrill(ModelSQL, ModelView):
+class EmergencyPlanDrill(EnforcedStatesMixin, ModelSQL, ModelView):
     "Emergency plan drill or training"
     __name__ = 'complaint.emergency_plan.drill'
 
@@ -660,7 +661,7 @@ class EmergencyPlanDrill(ModelSQL, ModelView):
         return callback
 
 
-class EmergencyPlanDrillParticipant(ModelSQL):
+class EmergencyPlanDrillParticipant(EnforcedStatesMixin, ModelSQL):
     "Emergency plan drill - Participant"
     __name__ = 'complaint.emergency_plan.drill-company.employee'
 
@@ -694,7 +695,7 @@ class EmergencyPlanRevise(Wizard):
         return 'end'
 
 
-class Incident(Workflow, ModelSQL, ModelView):
+class Incident(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
     "Emergency incident"
     __name__ = 'complaint.incident'
     _rec_name = 'number'
@@ -933,7 +934,7 @@ class Incident(Workflow, ModelSQL, ModelView):
             cls.save(incidents)
 
 
-class IncidentComplaint(ModelSQL):
+class IncidentComplaint(EnforcedStatesMixin, ModelSQL):
     "Emergency incident - Complaint"
     __name__ = 'complaint.incident-complaint.complaint'
 
@@ -953,7 +954,7 @@ class IncidentComplaint(ModelSQL):
                 })
 
 
-class IncidentAction(ModelSQL, ModelView):
+class IncidentAction(EnforcedStatesMixin, ModelSQL, ModelView):
     "Emergency incident action"
     __name__ = 'complaint.incident.action'
 

@@ -14,6 +14,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 from trytond.url import http_host
+from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from .report import ComplaintReport
 
@@ -22,7 +23,7 @@ def new_token():
     return secrets.token_urlsafe(16)
 
 
-class IntakePoint(DeactivableMixin, ModelSQL, ModelView):
+class IntakePoint(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
     "Complaint intake point"
     __name__ = 'complaint.intake.point'
 

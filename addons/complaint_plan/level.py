@@ -2,9 +2,10 @@
 import datetime as dt
 
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
+from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 
-class Level(DeactivableMixin, ModelSQL, ModelView):
+class Level(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
     "Severity level of a complaint (一级 / 二级 / 三级)"
     __name__ = 'complaint.level'
 

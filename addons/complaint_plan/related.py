@@ -27,6 +27,7 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import (
     Transaction, check_access, without_check_access)
+from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from .exceptions import ComplaintValidationError
 
@@ -332,7 +333,7 @@ class Complaint(metaclass=PoolMeta):
         return eligible
 
 
-class Term(ModelSQL):
+class Term(EnforcedStatesMixin, ModelSQL):
     "Complaint term"
     __name__ = 'complaint.term'
 
@@ -386,7 +387,7 @@ class PairMixin:
         return super().search(domain, *args, **kwargs)
 
 
-class Related(PairMixin, ModelSQL, ModelView):
+class Related(EnforcedStatesMixin, PairMixin, ModelSQL, ModelView):
     "Probably related complaint"
     __name__ = 'complaint.related'
 
@@ -498,7 +499,7 @@ class Related(PairMixin, ModelSQL, ModelView):
         SameIncident.take_out([r.related for r in records])
 
 
-class SameIncident(PairMixin, ModelSQL):
+class SameIncident(EnforcedStatesMixin, PairMixin, ModelSQL):
     """Complaints of the same incident
 
     The complaints of an incident are each linked to each other, both ways:

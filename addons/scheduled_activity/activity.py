@@ -15,6 +15,7 @@ from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, TimeDelta
 from trytond.tools import timezone as tz
 from trytond.transaction import Transaction, without_check_access
+from .enforce import EnforcedStatesMixin
 
 from .claim import claim
 from .exceptions import ActivityTypeUnknownError
@@ -31,7 +32,7 @@ def _positive_delay(name):
         ]
 
 
-class ActivityType(DeactivableMixin, ModelSQL, ModelView):
+class ActivityType(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'scheduled.activity.type'
 
     name = fields.Char("Name", required=True, translate=True)
@@ -103,11 +104,15 @@ class ActivityMixin:
                     ('resource', 'in', [str(r) for r in records]),
                     ])
         if activities:
-            callback.append(lambda: Activity.delete(activities))
+            # The planned work goes with its record, whatever its state
+            @without_check_access
+            def delete_activities():
+                Activity.delete(activities)
+            callback.append(delete_activities)
         return callback
 
 
-class Activity(Workflow, ModelSQL, ModelView):
+class Activity(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'scheduled.activity'
     _rec_name = 'subject'
 

@@ -3,9 +3,10 @@
 import datetime as dt
 
 from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
+from .enforce import EnforcedStatesMixin
 
 
-class Configuration(ModelSingleton, ModelSQL, ModelView):
+class Configuration(EnforcedStatesMixin, ModelSingleton, ModelSQL, ModelView):
     __name__ = 'scheduled.activity.configuration'
 
     remind_before = fields.TimeDelta(

@@ -5,3 +5,7 @@ from trytond.exceptions import UserError
 
 class ActivityTypeUnknownError(UserError):
     pass
+
+
+class ModificationError(UserError):
+    pass

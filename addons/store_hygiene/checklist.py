@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, sequence_ordered, fields)
+from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 AREAS = [
     ('staff_hygiene', "Staff Hygiene"),
@@ -18,7 +19,7 @@ FREQUENCIES = [
     ]
 
 
-class Checklist(DeactivableMixin, ModelSQL, ModelView):
+class Checklist(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'hygiene.checklist'
 
     name = fields.Char("Name", required=True, translate=True)
@@ -26,7 +27,7 @@ class Checklist(DeactivableMixin, ModelSQL, ModelView):
     items = fields.One2Many('hygiene.checklist.item', 'checklist', "Items")
 
 
-class Item(sequence_ordered(), DeactivableMixin, ModelSQL, ModelView):
+class Item(EnforcedStatesMixin, sequence_ordered(), DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'hygiene.checklist.item'
     _rec_name = 'requirement'
 

@@ -4,9 +4,10 @@ import datetime as dt
 
 from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
 from trytond.pool import Pool
+from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 
-class Configuration(ModelSingleton, ModelSQL, ModelView):
+class Configuration(EnforcedStatesMixin, ModelSingleton, ModelSQL, ModelView):
     __name__ = 'hygiene.configuration'
 
     horizon = fields.TimeDelta(

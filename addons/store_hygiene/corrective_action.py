@@ -8,13 +8,14 @@ from trytond.modules.scheduled_activity.activity import ActivityMixin
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import without_check_access
+from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from .common import company_timezone, now, to_local, to_utc
 
 OPEN_STATES = ('open', 'verifying')
 
 
-class CorrectiveAction(ActivityMixin, Workflow, ModelSQL, ModelView):
+class CorrectiveAction(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'hygiene.corrective_action'
 
     _states = {

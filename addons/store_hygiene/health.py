@@ -14,12 +14,13 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction, without_check_access
+from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from .common import company_timezone, notify, now, to_utc, today
 from .exceptions import PreshiftCheckValidationError
 
 
-class HealthCertificate(ActivityMixin, ModelSQL, ModelView):
+class HealthCertificate(EnforcedStatesMixin, ActivityMixin, ModelSQL, ModelView):
     __name__ = 'hygiene.health_certificate'
     _rec_name = 'number'
 
@@ -187,7 +188,7 @@ class HealthCertificate(ActivityMixin, ModelSQL, ModelView):
         return certificates
 
 
-class PreshiftCheck(ModelSQL, ModelView):
+class PreshiftCheck(EnforcedStatesMixin, ModelSQL, ModelView):
     __name__ = 'hygiene.preshift_check'
 
     company = fields.Many2One('company.company', "Company", required=True)

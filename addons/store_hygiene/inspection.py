@@ -10,6 +10,7 @@ from trytond.modules.scheduled_activity.claim import claim
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
+from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from .checklist import AREAS
 from .common import company_timezone, notify, now, to_local
@@ -18,7 +19,7 @@ from .exceptions import InspectionCompleteError
 OPEN_STATES = ('planned', 'in_progress')
 
 
-class Inspection(ActivityMixin, Workflow, ModelSQL, ModelView):
+class Inspection(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'hygiene.inspection'
     _rec_name = 'number'
 
@@ -369,7 +370,7 @@ class Inspection(ActivityMixin, Workflow, ModelSQL, ModelView):
                 due=lang.strftime(due, lang.date + ' %H:%M'))
 
 
-class Line(ModelSQL, ModelView):
+class Line(EnforcedStatesMixin, ModelSQL, ModelView):
     __name__ = 'hygiene.inspection.line'
 
     _states = {

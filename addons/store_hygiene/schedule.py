@@ -16,6 +16,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
+from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from .common import company_timezone, now, to_local, to_utc
 from .exceptions import ScheduleValidationError
@@ -42,7 +43,7 @@ def parse_times(value):
     return sorted(set(times)) or None
 
 
-class Schedule(DeactivableMixin, ModelSQL, ModelView):
+class Schedule(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'hygiene.schedule'
 
     name = fields.Char("Name", required=True)
@@ -331,7 +332,7 @@ def _as_datetime(value):
     return value
 
 
-class ScheduleStore(ModelSQL):
+class ScheduleStore(EnforcedStatesMixin, ModelSQL):
     __name__ = 'hygiene.schedule-hygiene.store'
 
     schedule = fields.Many2One(

@@ -4,11 +4,12 @@ from trytond.model import DeactivableMixin, Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
+from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from .common import today
 
 
-class Store(DeactivableMixin, ModelSQL, ModelView):
+class Store(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'hygiene.store'
 
     name = fields.Char("Name", required=True, translate=False)
@@ -100,7 +101,7 @@ class Store(DeactivableMixin, ModelSQL, ModelView):
         return cls.search([('manager', 'in', [e.id for e in employees])])
 
 
-class StoreStaff(ModelSQL):
+class StoreStaff(EnforcedStatesMixin, ModelSQL):
     __name__ = 'hygiene.store-company.employee'
 
     store = fields.Many2One(

@@ -3,13 +3,14 @@
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.transaction import Transaction, without_check_access
+from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from . import clock
 from .exceptions import AccessLogError
 from .report import RuleCheckedExportMixin
 
 
-class AccessLog(RuleCheckedExportMixin, ModelSQL, ModelView):
+class AccessLog(EnforcedStatesMixin, RuleCheckedExportMixin, ModelSQL, ModelView):
     "Append-only log of the accesses to the reporter's identity"
     __name__ = 'whistleblower.access_log'
 

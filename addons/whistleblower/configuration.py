@@ -7,11 +7,12 @@ from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Id
 from trytond.transaction import without_check_access
+from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from . import crypto
 
 
-class Configuration(ModelSingleton, ModelSQL, ModelView):
+class Configuration(EnforcedStatesMixin, ModelSingleton, ModelSQL, ModelView):
     __name__ = 'whistleblower.configuration'
 
     report_sequence = fields.Many2One(

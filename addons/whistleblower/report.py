@@ -17,6 +17,7 @@ from trytond.report import Report as BaseReport
 from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
+from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from . import clock, crypto
 from .exceptions import ReportAccessError, ReportValidationError
@@ -92,7 +93,7 @@ class RuleCheckedExportMixin:
 
 
 class Report(
-        RuleCheckedExportMixin, Workflow, ActivityMixin, ModelSQL, ModelView):
+        EnforcedStatesMixin, RuleCheckedExportMixin, Workflow, ActivityMixin, ModelSQL, ModelView):
     __name__ = 'whistleblower.report'
     _rec_name = 'number'
 
@@ -630,7 +631,7 @@ class Report(
         AccessLog.record(reports, 'erasure')
 
 
-class ReportExcludedUser(ModelSQL):
+class ReportExcludedUser(EnforcedStatesMixin, ModelSQL):
     __name__ = 'whistleblower.report-res.user'
     report = fields.Many2One(
         'whistleblower.report', "Report", required=True, ondelete='CASCADE')
@@ -649,7 +650,7 @@ class ReportExcludedUser(ModelSQL):
                 })
 
 
-class Sanction(RuleCheckedExportMixin, ModelSQL, ModelView):
+class Sanction(EnforcedStatesMixin, RuleCheckedExportMixin, ModelSQL, ModelView):
     __name__ = 'whistleblower.sanction'
     report = fields.Many2One(
         'whistleblower.report', "Report", required=True, ondelete='CASCADE')
@@ -682,7 +683,7 @@ class Sanction(RuleCheckedExportMixin, ModelSQL, ModelView):
                         report=sanction.report.rec_name))
 
 
-class Message(RuleCheckedExportMixin, ModelSQL, ModelView):
+class Message(EnforcedStatesMixin, RuleCheckedExportMixin, ModelSQL, ModelView):
     __name__ = 'whistleblower.message'
     _states = {
         'readonly': Eval('id', -1) >= 0,
@@ -734,7 +735,7 @@ class Message(RuleCheckedExportMixin, ModelSQL, ModelView):
                     'whistleblower.msg_message_modify'))
 
 
-class Note(RuleCheckedExportMixin, ModelSQL, ModelView):
+class Note(EnforcedStatesMixin, RuleCheckedExportMixin, ModelSQL, ModelView):
     __name__ = 'whistleblower.note'
     report = fields.Many2One(
         'whistleblower.report', "Report", required=True, ondelete='CASCADE')

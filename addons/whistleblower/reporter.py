@@ -8,13 +8,14 @@ from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
 from trytond.transaction import check_access, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
+from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from . import crypto
 from .exceptions import RevealError
 from .report import RuleCheckedExportMixin, check_officer
 
 
-class Reporter(RuleCheckedExportMixin, ModelSQL, ModelView):
+class Reporter(EnforcedStatesMixin, RuleCheckedExportMixin, ModelSQL, ModelView):
     """The identity of a named reporter, apart from the report.
 
     Only Fernet tokens and a keyed digest of the employee are stored.

@@ -1,0 +1,209 @@
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"What the web client forbids, the server refuses"
+import copy
+from functools import wraps
+
+from trytond.i18n import gettext
+from trytond.model import Workflow
+from trytond.model.modelstorage import _record_eval_pyson
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+from .exceptions import ModificationError
+
+X2MANY = {'one2many', 'many2many'}
+# The parent fields behind the Many2One fields of each model class
+_parent_links = {}
+
+
+def user_call():
+    "Tell if the current call comes from a user, with access checks on"
+    transaction = Transaction()
+    return bool(transaction.user and transaction.check_access)
+
+
+def _enforcing_create(create):
+    "Check the values a user sends to create records"
+    @wraps(create)
+    def wrapper(vlist, *args, **kwargs):
+        if user_call():
+            create.__self__._enforce_create(vlist)
+        return create(vlist, *args, **kwargs)
+    return wrapper
+
+
+def _is_empty(field, value):
+    if field._type in X2MANY:
+        # No command, as clients send a list they did not change
+        return not value
+    return value is None or value == '' or value is False
+
+
+class EnforcedStatesMixin:
+    """Refuse to users what the fields' definition and states make read-only
+
+    The web client honours `readonly` and the record's `states`; a user who
+    calls the server directly does not have to. For a call with access
+    checks on, this refuses:
+
+    - writing a field that is read-only by definition, or by its states in
+      the record's current state (so `state` moves only by transitions);
+    - creating a record with a value other than the default in such a field
+      (so no record is created directly in a later state);
+    - creating, changing or deleting a record of a One2Many or Many2Many
+      that the parent's states make read-only (a child that only the
+      system writes has read-only fields of its own);
+    - deleting a workflow record that has left its first state.
+
+    Transitions, wizards, crons and triggers run as the system, without
+    access checks, and are not concerned.
+    """
+    __slots__ = ()
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        if 'create' in cls.__rpc__:
+            # The values as the user sent them, before the model completes
+            # them with what the system sets
+            rpc = copy.copy(cls.__rpc__['create'])
+            rpc.decorator = _enforcing_create
+            cls.__rpc__['create'] = rpc
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if not external:
+            return
+        if mode == 'create':
+            for record in records:
+                cls._enforce_parents(record, {})
+        elif mode == 'write':
+            values = {n: v for n, v in values.items() if n in cls._fields}
+            for record in records:
+                for name, value in values.items():
+                    field = cls._fields[name]
+                    if field._type in X2MANY and _is_empty(field, value):
+                        continue
+                    if cls._field_readonly(record, name):
+                        cls._refuse(name, record)
+                cls._enforce_parents(record, values)
+            cls._enforce_children(values)
+        elif mode == 'delete':
+            for record in records:
+                cls._enforce_parents(record, {})
+                if not cls._deletable(record):
+                    raise ModificationError(gettext(
+                            'scheduled_activity.msg_modification_delete',
+                            **cls.__names__(record=record)))
+
+    @classmethod
+    def _enforce_create(cls, vlist):
+        guarded = {n for v in vlist for n in v
+            if n in cls._fields and (cls._fields[n].readonly
+                or 'readonly' in cls._fields[n].states)}
+        defaults = cls.default_get(list(guarded), with_rec_name=False)
+        for values in vlist:
+            record = None
+            for name in sorted(guarded & values.keys()):
+                field, value = cls._fields[name], values[name]
+                if _is_empty(field, value) or value == defaults.get(name):
+                    continue
+                if record is None:
+                    # The record as it would be created, to evaluate states
+                    record = cls(**{**defaults, **{
+                                n: v for n, v in values.items()
+                                if n in cls._fields
+                                and cls._fields[n]._type not in X2MANY}})
+                if cls._field_readonly(record, name):
+                    cls._refuse(name)
+            cls._enforce_children(values)
+
+    @classmethod
+    def _enforce_children(cls, values):
+        "Check the records created through the One2Many and Many2Many"
+        for name, value in values.items():
+            field = cls._fields.get(name)
+            if (field is None or field._type not in X2MANY
+                    or not isinstance(value, list)):
+                continue
+            Target = field.get_target()
+            if not issubclass(Target, EnforcedStatesMixin):
+                continue
+            for command in value:
+                if (isinstance(command, (list, tuple)) and len(command) == 2
+                        and command[0] == 'create'
+                        and isinstance(command[1], list)):
+                    Target._enforce_create(command[1])
+
+    @classmethod
+    def _field_readonly(cls, record, name):
+        return cls._fields[name].readonly or cls._state_readonly(record, name)
+
+    @classmethod
+    def _state_readonly(cls, record, name):
+        readonly = cls._fields[name].states.get('readonly')
+        if readonly is None or isinstance(readonly, bool):
+            return bool(readonly)
+        with Transaction().set_context(
+                groups=Pool().get('res.user').get_groups()):
+            return bool(_record_eval_pyson(record, readonly))
+
+    @classmethod
+    def _refuse(cls, name, record=None):
+        if record is None:
+            raise ModificationError(gettext(
+                    'scheduled_activity.msg_modification_create',
+                    **cls.__names__(field=name)))
+        raise ModificationError(gettext(
+                'scheduled_activity.msg_modification_readonly',
+                **cls.__names__(field=name, record=record)))
+
+    @classmethod
+    def _parent_links(cls):
+        """The Many2One fields of the model behind a One2Many or Many2Many
+        of their target, with the target model and field"""
+        if cls not in _parent_links:
+            pool = Pool()
+            links = []
+            for name, field in cls._fields.items():
+                if field._type != 'many2one':
+                    continue
+                Parent = pool.get(field.model_name)
+                if not issubclass(Parent, EnforcedStatesMixin):
+                    continue
+                for parent_name, parent_field in Parent._fields.items():
+                    if ((parent_field._type == 'one2many'
+                                and parent_field.model_name == cls.__name__
+                                and parent_field.field == name)
+                            or (parent_field._type == 'many2many'
+                                and parent_field.relation_name
+                                == cls.__name__
+                                and parent_field.origin == name)):
+                        links.append((name, Parent, parent_name))
+            _parent_links[cls] = links
+        return _parent_links[cls]
+
+    @classmethod
+    def _enforce_parents(cls, record, values):
+        "Refuse the change when the parent's state freezes its children"
+        for name, Parent, parent_name in cls._parent_links():
+            parent_ids = set()
+            if record is not None and getattr(record, name, None):
+                parent_ids.add(getattr(record, name).id)
+            if isinstance(values.get(name), int) and values[name] >= 0:
+                parent_ids.add(values[name])
+            for parent in Parent.browse(list(parent_ids)):
+                if Parent._state_readonly(parent, parent_name):
+                    Parent._refuse(parent_name, parent)
+
+    @classmethod
+    def _deletable(cls, record):
+        "Tell if the record may be deleted: a workflow's only in its first"
+        if not issubclass(cls, Workflow):
+            return True
+        default = getattr(cls, f'default_{cls._transition_state}', None)
+        return default is None or (
+            getattr(record, cls._transition_state) == default())

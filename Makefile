@@ -72,7 +72,7 @@ test-postgresql:
 	@echo "== test suite on PostgreSQL ($(TRYTOND_DATABASE_URI))"
 	TRYTOND_DATABASE_URI=$(TRYTOND_DATABASE_URI) DB_NAME=test_$$$$ \
 	DB_CACHE=$(VAR)/cache/postgresql-$(ADDONS_HASH) \
-	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not browser and not sqlite_demo" $(PYTEST_ARGS)
 
 bench: install
 	TRYTOND_DATABASE_URI=$${TRYTOND_DATABASE_URI:-postgresql://postgres@127.0.0.1:5432/} \

@@ -5,7 +5,7 @@ import copy
 from functools import wraps
 
 from trytond.i18n import gettext
-from trytond.model import Workflow
+from trytond.model import ModelSingleton, Workflow
 from trytond.model.modelstorage import _record_eval_pyson
 from trytond.pool import Pool
 from trytond.transaction import Transaction
@@ -70,6 +70,14 @@ class EnforcedStatesMixin:
             rpc = copy.copy(cls.__rpc__['create'])
             rpc.decorator = _enforcing_create
             cls.__rpc__['create'] = rpc
+
+    @classmethod
+    def write(cls, *args):
+        if (issubclass(cls, ModelSingleton) and user_call()
+                and not cls.get_singleton()):
+            # The singleton's row is then created from the written values
+            cls._enforce_create(list(args[1::2]))
+        super().write(*args)
 
     @classmethod
     def check_modification(cls, mode, records, values=None, external=False):

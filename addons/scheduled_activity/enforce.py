@@ -112,12 +112,20 @@ class EnforcedStatesMixin:
         guarded = {n for v in vlist for n in v
             if n in cls._fields and (cls._fields[n].readonly
                 or 'readonly' in cls._fields[n].states)}
-        defaults = cls.default_get(list(guarded), with_rec_name=False)
+        defaults = None
         for values in vlist:
             record = None
             for name in sorted(guarded & values.keys()):
                 field, value = cls._fields[name], values[name]
-                if _is_empty(field, value) or value == defaults.get(name):
+                if _is_empty(field, value):
+                    continue
+                if defaults is None:
+                    # The states may depend on any field, the state first
+                    defaults = cls.default_get(
+                        [n for n, f in cls._fields.items()
+                            if f._type not in X2MANY],
+                        with_rec_name=False)
+                if value == defaults.get(name):
                     continue
                 if record is None:
                     # The record as it would be created, to evaluate states

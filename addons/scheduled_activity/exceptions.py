@@ -1,6 +1,7 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 from trytond.exceptions import UserError
+from trytond.model.exceptions import ValidationError
 
 
 class ActivityTypeUnknownError(UserError):
@@ -8,4 +9,9 @@ class ActivityTypeUnknownError(UserError):
 
 
 class ModificationError(UserError):
+    pass
+
+
+class PhoneNumberError(ValidationError):
+    "A phone number that cannot be dialled; the message says why"
     pass

@@ -3,10 +3,12 @@
 import datetime as dt
 import hashlib
 import hmac
+from contextlib import contextmanager
 
 from sql import Null
 from sql.aggregate import Count
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, fields
 from trytond.pool import Pool
@@ -15,14 +17,42 @@ from trytond.transaction import Transaction
 from .exceptions import RateLimitError
 
 WINDOW = dt.timedelta(hours=1)
-# The configuration field holding the limit of each kind of attempt; the
-# anonymous ones are counted for all visitors together
+# The configuration field holding the limit of each kind of attempt of one
+# network address. The anonymous pages, which keep no address, do not
+# count their visitors: they ask for a proof of work (see challenge.py).
 LIMITS = {
     'submission': 'submission_limit',
     'lookup': 'lookup_limit',
-    'anonymous_submission': 'anonymous_submission_limit',
-    'anonymous_lookup': 'anonymous_lookup_limit',
     }
+
+
+@contextmanager
+def _counting_cursor():
+    """Yield a cursor on which a count and the insert that depends on it are
+    exact whatever runs at the same time
+
+    PostgreSQL: a connection of its own in READ COMMITTED, committed at the
+    end, so that each statement sees what the others committed (the
+    request's own transaction is REPEATABLE READ: it would count from the
+    moment it started). SQLite: the request's transaction, which runs alone
+    once it has written."""
+    transaction = Transaction()
+    if backend.name != 'postgresql':
+        yield transaction.connection.cursor()
+        return
+    from psycopg import IsolationLevel
+    database = transaction.database
+    connection = database.get_connection()
+    try:
+        connection.isolation_level = IsolationLevel.READ_COMMITTED
+        with connection.cursor() as cursor:
+            yield cursor
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise
+    finally:
+        database.put_connection(connection)
 
 
 class Attempt(ModelSQL):
@@ -32,12 +62,9 @@ class Attempt(ModelSQL):
     kind = fields.Selection([
             ('submission', "Submission"),
             ('lookup', "Failed Look-up"),
-            ('anonymous_submission', "Anonymous Submission"),
-            ('anonymous_lookup', "Anonymous Failed Look-up"),
             ], "Kind", required=True)
     date = fields.DateTime("Date", required=True)
-    # A keyed digest of the network address, never the address itself,
-    # and empty for the anonymous pages
+    # A keyed digest of the network address, never the address itself
     source = fields.Char("Source")
 
     @classmethod
@@ -62,20 +89,27 @@ class Attempt(ModelSQL):
             secret, address.encode(), hashlib.sha256).hexdigest()[:32]
 
     @classmethod
+    def _counted(cls, table, kind, source, now):
+        "The condition of the attempts of the kind and source in the window"
+        source_clause = (
+            table.source == source if source else table.source == Null)
+        return ((table.kind == kind) & source_clause
+            & (table.date >= now - WINDOW))
+
+    @classmethod
     def _count(cls, kind, source):
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
-        source_clause = (
-            table.source == source if source else table.source == Null)
         cursor.execute(*table.select(
                 Count(table.id),
-                where=(table.kind == kind) & source_clause
-                & (table.date >= dt.datetime.now() - WINDOW)))
+                where=cls._counted(table, kind, source, dt.datetime.now())))
         return cursor.fetchone()[0]
 
     @classmethod
     def check(cls, kind, address=None):
-        "Raise when the visitor reached the limit of this kind of attempt"
+        """Raise when the visitor reached the limit of this kind of attempt
+
+        A first look, before the work: add() counts exactly."""
         pool = Pool()
         Configuration = pool.get('public_page.configuration')
         limit = getattr(Configuration(1), LIMITS[kind])
@@ -84,16 +118,55 @@ class Attempt(ModelSQL):
 
     @classmethod
     def add(cls, kind, address=None):
-        cls.create([{
-                    'kind': kind,
-                    'date': dt.datetime.now(),
-                    'source': cls.source_of(address),
-                    }])
+        """Count the attempt, or raise when the visitor reached the limit
+        meanwhile
+
+        Exact under concurrency: the attempts of one kind and source are
+        counted and inserted one request at a time (an advisory lock on
+        PostgreSQL, the write lock on SQLite), so that requests sent
+        together never count the same free places."""
+        pool = Pool()
+        Configuration = pool.get('public_page.configuration')
+        limit = getattr(Configuration(1), LIMITS[kind])
+        source = cls.source_of(address)
+        table = cls.__table__()
+        now = dt.datetime.now()
+        with _counting_cursor() as cursor:
+            if backend.name == 'postgresql':
+                cursor.execute(
+                    'SELECT pg_advisory_xact_lock(%s)',
+                    (cls._lock_key(kind, source),))
+            else:
+                # Any write starts the transaction that holds the database
+                # until it ends
+                cursor.execute(*table.update(
+                        [table.id], [table.id], where=table.id == -1))
+            cursor.execute(*table.select(
+                    Count(table.id),
+                    where=cls._counted(table, kind, source, now)))
+            if cursor.fetchone()[0] >= limit:
+                raise RateLimitError(
+                    gettext('public_page.msg_too_many_attempts'))
+            cursor.execute(*table.insert(
+                    [table.kind, table.date, table.source, table.create_uid,
+                        table.create_date],
+                    [[kind, now, source, 0, now]]))
+
+    @staticmethod
+    def _lock_key(kind, source):
+        "The advisory lock of the kind and source: a signed 64-bit number"
+        digest = hashlib.sha256(
+            f'public_page.attempt|{kind}|{source}'.encode()).digest()
+        return int.from_bytes(digest[:8], 'big', signed=True)
 
     @classmethod
     def clean(cls):
-        "Delete the attempts older than the counting window"
+        """Delete the attempts older than the counting window and the spent
+        challenges past their expiry"""
+        pool = Pool()
+        Challenge = pool.get('public_page.challenge')
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*table.delete(
                 where=table.date < dt.datetime.now() - WINDOW))
+        Challenge.clean()

@@ -18,20 +18,39 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         domain=[('lookup_limit', '>', 0)],
         help="How many failed status look-ups one network address may make "
         "in an hour.")
-    anonymous_submission_limit = fields.Integer(
-        "Anonymous Submissions per Hour", required=True,
-        domain=[('anonymous_submission_limit', '>', 0)],
+    challenge_difficulty = fields.Integer(
+        "Proof-of-Work Difficulty", required=True,
+        domain=[
+            ('challenge_difficulty', '>=', 0),
+            ('challenge_difficulty', '<=', 32),
+            ],
+        help="How many zero bits the browser of a visitor of the anonymous "
+        "pages must find before a form is taken, at the usual load.\n"
+        "Each bit doubles the work: 10 bits take a browser a few "
+        "milliseconds.")
+    challenge_max_difficulty = fields.Integer(
+        "Highest Proof-of-Work Difficulty", required=True,
+        domain=[
+            ('challenge_max_difficulty', '>=', 0),
+            ('challenge_max_difficulty', '<=', 32),
+            ],
+        help="The difficulty under the heaviest load.\n"
+        "18 bits take a usual browser one or two seconds.")
+    anonymous_submission_load = fields.Integer(
+        "Anonymous Submissions per 10 Minutes", required=True,
+        domain=[('anonymous_submission_load', '>', 0)],
         help="How many forms all visitors of the anonymous pages together "
-        "may submit in an hour.\n"
-        "These pages never record an address, so they count everybody "
-        "together.")
-    anonymous_lookup_limit = fields.Integer(
-        "Anonymous Failed Look-ups per Hour", required=True,
-        domain=[('anonymous_lookup_limit', '>', 0)],
-        help="How many wrong codes all visitors of the anonymous pages "
-        "together may enter in an hour before the look-up pauses.")
-    # Signs the anti-forgery tokens and keys the address digests: set once
-    # when the module is activated, never shown in a view
+        "may send in 10 minutes at the usual difficulty.\n"
+        "Each doubling of it adds a bit to the difficulty. These pages "
+        "never record an address and never close.")
+    anonymous_lookup_load = fields.Integer(
+        "Anonymous Look-ups per 10 Minutes", required=True,
+        domain=[('anonymous_lookup_load', '>', 0)],
+        help="How many codes all visitors of the anonymous pages together "
+        "may enter in 10 minutes at the usual difficulty.\n"
+        "Each doubling of it adds a bit to the difficulty.")
+    # Signs the anti-forgery tokens and the challenges, and keys the address
+    # digests: set once when the module is activated, never shown in a view
     secret = fields.Char("Secret", readonly=True)
 
     @classmethod
@@ -45,12 +64,16 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         if not row:
             cursor.execute(*table.insert(
                     [table.id, table.secret, table.submission_limit,
-                        table.lookup_limit, table.anonymous_submission_limit,
-                        table.anonymous_lookup_limit],
+                        table.lookup_limit, table.challenge_difficulty,
+                        table.challenge_max_difficulty,
+                        table.anonymous_submission_load,
+                        table.anonymous_lookup_load],
                     [[1, secret, cls.default_submission_limit(),
                             cls.default_lookup_limit(),
-                            cls.default_anonymous_submission_limit(),
-                            cls.default_anonymous_lookup_limit()]]))
+                            cls.default_challenge_difficulty(),
+                            cls.default_challenge_max_difficulty(),
+                            cls.default_anonymous_submission_load(),
+                            cls.default_anonymous_lookup_load()]]))
         elif not row[1]:
             cursor.execute(*table.update(
                     [table.secret], [secret], where=table.id == row[0]))
@@ -64,9 +87,17 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         return 20
 
     @classmethod
-    def default_anonymous_submission_limit(cls):
-        return 200
+    def default_challenge_difficulty(cls):
+        return 10
 
     @classmethod
-    def default_anonymous_lookup_limit(cls):
-        return 100
+    def default_challenge_max_difficulty(cls):
+        return 18
+
+    @classmethod
+    def default_anonymous_submission_load(cls):
+        return 20
+
+    @classmethod
+    def default_anonymous_lookup_load(cls):
+        return 50

@@ -9,3 +9,7 @@ class PublicPageError(UserError):
 
 class RateLimitError(PublicPageError):
     pass
+
+
+class ChallengeError(PublicPageError):
+    "The proof of work of the form is missing, wrong, spent or too easy"

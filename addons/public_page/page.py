@@ -2,10 +2,12 @@
 # this repository contains the full copyright notices and license terms.
 """What every public page shares: language, rendering, anti-forgery tokens,
 text and file input, and pages that leave no trace of their visitors"""
+import base64
 import hashlib
 import hmac
 import logging
 import os
+import pathlib
 import re
 import secrets
 import time
@@ -13,6 +15,7 @@ from collections import namedtuple
 from functools import wraps
 
 import puremagic
+from genshi.core import Markup
 from genshi.template import TemplateLoader
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 
@@ -40,6 +43,15 @@ ATTACHMENT_TYPES = {
     'image/jpeg': 'jpg', 'image/png': 'png', 'image/gif': 'gif',
     'image/webp': 'webp', 'application/pdf': 'pdf',
     }
+# The script that solves the proof of work (see challenge.py): the only one
+# the pages may run, named by its digest in the security policy. Without
+# blank lines and trailing blanks, which Genshi's output would remove.
+CHALLENGE_SCRIPT = ''.join(
+    line.rstrip() + '\n' for line in pathlib.Path(__file__).with_name(
+        'templates').joinpath('challenge.js').read_text(
+        encoding='utf-8').splitlines() if line.strip())
+CHALLENGE_SCRIPT_HASH = base64.b64encode(
+    hashlib.sha256(CHALLENGE_SCRIPT.encode()).digest()).decode()
 SECURITY_HEADERS = {
     'Cache-Control': 'no-store',
     # Not no-referrer: the browser would then post the forms with a null
@@ -49,6 +61,7 @@ SECURITY_HEADERS = {
     'X-Frame-Options': 'DENY',
     'Content-Security-Policy': (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+        f"script-src 'sha256-{CHALLENGE_SCRIPT_HASH}'; "
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
     }
 # The environment entries that could tell who a visitor is
@@ -89,9 +102,12 @@ def render(module, template, status=200, **values):
     language = Transaction().language
     values.setdefault('error', None)
     values.setdefault('switch_query', '')
+    # A form with a proof of work holds the challenge (see challenge.py)
+    values.setdefault('challenge', None)
     stream = loader.load(template).generate(
         _=gettext, language=language, languages=LANGUAGES,
-        LANGUAGE_NAMES=LANGUAGE_NAMES, **values)
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        challenge_script=Markup(CHALLENGE_SCRIPT), **values)
     response = Response(
         stream.render('html', doctype='html5', encoding='utf-8'),
         status=status, content_type='text/html; charset=utf-8')

@@ -15,13 +15,15 @@ class PublicPageAccessTestCase(ModuleTestCase):
 
     @with_transaction()
     def test_only_administrators(self):
-        "Only administrators read the settings; nobody reads the attempts"
+        """Only administrators read the settings; nobody reads the attempts
+        and the spent challenges"""
         pool = Pool()
         User = pool.get('res.user')
         Group = pool.get('res.group')
         ModelData = pool.get('ir.model.data')
         Configuration = pool.get('public_page.configuration')
         Attempt = pool.get('public_page.attempt')
+        Challenge = pool.get('public_page.challenge')
 
         company = create_company()
         with set_company(company):
@@ -42,11 +44,15 @@ class PublicPageAccessTestCase(ModuleTestCase):
             self.assertEqual(Configuration(1).submission_limit, 5)
             with self.assertRaises(AccessError):
                 Attempt.search([])
+            with self.assertRaises(AccessError):
+                Challenge.search([])
         with as_user(clerk):
             with self.assertRaises(AccessError):
                 Configuration.read([1], ['submission_limit'])
             with self.assertRaises(AccessError):
                 Attempt.search([])
+            with self.assertRaises(AccessError):
+                Challenge.search([])
 
 
 del ModuleTestCase

@@ -7,11 +7,14 @@ from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from . import clock
 from .exceptions import AccessLogError
-from .report import RuleCheckedExportMixin
+from .report import ExcludedAsMissingMixin, RuleCheckedExportMixin
 
 
-class AccessLog(EnforcedStatesMixin, RuleCheckedExportMixin, ModelSQL, ModelView):
-    "Append-only log of the accesses to the reporter's identity"
+class AccessLog(
+        ExcludedAsMissingMixin, EnforcedStatesMixin, RuleCheckedExportMixin,
+        ModelSQL, ModelView):
+    """Append-only log of the accesses to the reporter's identity, and of the
+    closings that start the retention period"""
     __name__ = 'whistleblower.access_log'
 
     report = fields.Many2One(
@@ -22,6 +25,7 @@ class AccessLog(EnforcedStatesMixin, RuleCheckedExportMixin, ModelSQL, ModelView
     action = fields.Selection([
             ('reveal', "Reporter Revealed"),
             ('notice', "Notice Letter Printed"),
+            ('close', "Report Closed"),
             ('erasure', "Identity and Evidence Erased"),
             ], "Action", required=True, readonly=True)
     reason = fields.Text("Reason", readonly=True)

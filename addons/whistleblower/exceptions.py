@@ -22,3 +22,7 @@ class AccessLogError(AccessError):
 
 class ReportAccessError(AccessError):
     pass
+
+
+class NoticeActionError(AccessError):
+    pass

@@ -1,5 +1,6 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import logging
 import re
 import secrets
 import unicodedata
@@ -9,18 +10,22 @@ from sql import Null
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
-from trytond.modules.company.model import set_employee
+from trytond.model.exceptions import AccessError
 from trytond.modules.scheduled_activity.activity import ActivityMixin
-from trytond.pool import Pool
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, Not
 from trytond.report import Report as BaseReport
 from trytond.rpc import RPC
-from trytond.transaction import Transaction, without_check_access
+from trytond.tools import grouped_slice, reduce_ids
+from trytond.transaction import (
+    Transaction, check_access, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
-from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
+from trytond.modules.scheduled_activity.enforce import (
+    EnforcedStatesMixin, user_call)
 
 from . import clock, crypto
-from .exceptions import ReportAccessError, ReportValidationError
+from .exceptions import (
+    NoticeActionError, ReportAccessError, ReportValidationError)
 
 CATEGORIES = [
     ('responsibility', "Safety Rules or Responsibilities Not in Place"),
@@ -48,6 +53,7 @@ OPEN_STATES = [
     'received', 'verifying', 'investigating', 'proposed', 'decided',
     'dismissed']
 RECEIPT_LENGTH = 16
+logger = logging.getLogger(__name__)
 ACTIVITY_VERIFICATION = 'verification'
 ACTIVITY_ACKNOWLEDGEMENT = 'whistleblower_acknowledgement'
 ACTIVITY_FEEDBACK = 'feedback'
@@ -68,6 +74,17 @@ def check_officer():
         raise ReportAccessError(gettext('whistleblower.msg_officer_only'))
 
 
+def check_leader():
+    "Raise unless the user is a leader"
+    pool = Pool()
+    ModelData = pool.get('ir.model.data')
+    User = pool.get('res.user')
+    transaction = Transaction()
+    group_id = ModelData.get_id('whistleblower', 'group_whistleblower_leader')
+    if transaction.user and group_id not in User.get_groups():
+        raise ReportAccessError(gettext('whistleblower.msg_leader_only'))
+
+
 def officer_users(exclude_reports=()):
     "Return the active case officers not excluded from the reports"
     pool = Pool()
@@ -78,6 +95,38 @@ def officer_users(exclude_reports=()):
                 ])
     excluded = {u for r in exclude_reports for u in r.excluded_users}
     return [u for u in users if u not in excluded]
+
+
+class Activity(metaclass=PoolMeta):
+    __name__ = 'scheduled.activity'
+
+    @classmethod
+    def _notify(cls, activities, recipient, label_id):
+        "Give no notice of a report's activity to the users excluded from it"
+        pool = Pool()
+        Excluded = pool.get('whistleblower.report-res.user')
+        report_ids = {a.resource.id for a in activities
+            if a.resource and a.resource.__name__ == 'whistleblower.report'}
+        skipped = {}
+        if report_ids:
+            with without_check_access():
+                for exclusion in Excluded.search([
+                            ('report', 'in', list(report_ids)),
+                            ]):
+                    skipped.setdefault(exclusion.report.id, set()).add(
+                        exclusion.user.id)
+        groups = {}
+        for activity in activities:
+            skip = frozenset()
+            if (activity.resource
+                    and activity.resource.__name__ == 'whistleblower.report'):
+                skip = frozenset(skipped.get(activity.resource.id, ()))
+            groups.setdefault(skip, []).append(activity)
+        for skip, group in groups.items():
+            # Read by res.user-company.employee's search (see company.py)
+            with Transaction().set_context(
+                    _whistleblower_skip_users=sorted(skip)):
+                super()._notify(group, recipient, label_id)
 
 
 class RuleCheckedExportMixin:
@@ -92,10 +141,141 @@ class RuleCheckedExportMixin:
         return super().export_data(records, fields_names, header=header)
 
 
+class ExcludedAsMissingMixin:
+    """To a user excluded from a report, the report and its records are
+    missing ones
+
+    The conflict-of-interest rules would refuse them with an error naming
+    the rule, which tells that the record exists. Before the rules, every
+    call of a user that names such records by their id (read, export,
+    write, delete, copy, the buttons, wizards and reports, which all read
+    first) gets the error of the ids that do not exist, word for word. The
+    rules still apply, so nothing is opened by this.
+    """
+    __slots__ = ()
+    # The Many2One to the report, None for the report itself
+    _report_field = 'report'
+
+    @classmethod
+    def _excluded_ids(cls, ids):
+        "Return the ids of the records of reports the user is excluded from"
+        pool = Pool()
+        Excluded = pool.get('whistleblower.report-res.user')
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        excluded = Excluded.__table__()
+        table = cls.__table__()
+        result = set()
+        for sub_ids in grouped_slice(ids):
+            if cls._report_field is None:
+                query = excluded.select(excluded.report,
+                    where=(excluded.user == transaction.user)
+                    & reduce_ids(excluded.report, sub_ids))
+            else:
+                column = getattr(table, cls._report_field)
+                query = table.join(excluded,
+                    condition=column == excluded.report
+                    ).select(table.id,
+                    where=(excluded.user == transaction.user)
+                    & reduce_ids(table.id, sub_ids))
+            cursor.execute(*query)
+            result.update(i for i, in cursor)
+        return result
+
+    @classmethod
+    def _existing_ids(cls, ids):
+        cursor = Transaction().connection.cursor()
+        table = cls.__table__()
+        result = set()
+        for sub_ids in grouped_slice(ids):
+            cursor.execute(*table.select(
+                    table.id, where=reduce_ids(table.id, sub_ids)))
+            result.update(i for i, in cursor)
+        return result
+
+    @classmethod
+    def _raise_missing(cls, ids, mode='read', always=False):
+        """Raise the error of the ids that do not exist for those the user
+        is excluded from, and for those that do not exist when always"""
+        pool = Pool()
+        Model = pool.get('ir.model')
+        ids = {i for i in ids if isinstance(i, int) and i >= 0}
+        if not ids or not Transaction().user:
+            return
+        excluded = cls._excluded_ids(ids)
+        if not excluded and not always:
+            return
+        # As ModelSQL lists the ids that fail: a set difference
+        wrong_ids = list(ids.difference(cls._existing_ids(ids) - excluded))
+        if not wrong_ids:
+            return
+        text = ', '.join(map(str, wrong_ids[:5]))
+        if len(wrong_ids) > 5:
+            text += '...'
+        raise AccessError(gettext(f'ir.msg_{mode}_error',
+                ids=text, model=Model.get_name(cls.__name__)))
+
+    @classmethod
+    def _before_read(cls, ids, fields_names):
+        # After the model and field access checks, as for a missing id
+        ids, fields_names = super()._before_read(ids, fields_names)
+        if user_call():
+            cls._raise_missing(ids)
+        return ids, fields_names
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        # Before anything reads the records: their state would tell
+        if external:
+            cls._raise_missing_modification(mode, records, values)
+        super().check_modification(
+            mode, records, values=values, external=external)
+
+    @classmethod
+    def _raise_missing_modification(cls, mode, records, values):
+        pool = Pool()
+        Report = pool.get('whistleblower.report')
+        if mode in {'write', 'delete'}:
+            cls._raise_missing(
+                [r.id for r in records], mode={
+                    'write': 'write', 'delete': 'read'}[mode],
+                always=True)
+        if (cls._report_field is not None and values
+                and isinstance(values.get(cls._report_field), int)):
+            # A record moved to a report is read from that report
+            Report._raise_missing([values[cls._report_field]], always=True)
+
+    @classmethod
+    def create(cls, vlist):
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        Report = pool.get('whistleblower.report')
+        if user_call() and cls._report_field is not None:
+            # Before the rules of creation, which name what fails
+            ModelAccess.check(cls.__name__, 'create')
+            Report._raise_missing(
+                [v.get(cls._report_field) for v in vlist], always=True)
+        return super().create(vlist)
+
+    @classmethod
+    def copy(cls, records, default=None):
+        if user_call():
+            cls.read([r.id for r in records], ['id'])
+        return super().copy(records, default=default)
+
+    def resources(self):
+        # The counts of attachments and notes would tell it exists
+        if user_call():
+            self.read([self.id], ['id'])
+        return super().resources()
+
+
 class Report(
-        EnforcedStatesMixin, RuleCheckedExportMixin, Workflow, ActivityMixin, ModelSQL, ModelView):
+        ExcludedAsMissingMixin, EnforcedStatesMixin, RuleCheckedExportMixin,
+        Workflow, ActivityMixin, ModelSQL, ModelView):
     __name__ = 'whistleblower.report'
     _rec_name = 'number'
+    _report_field = None
 
     _states = {
         'readonly': Eval('state') != 'received',
@@ -187,14 +367,14 @@ class Report(
             'invisible': Eval('state').in_(
                 ['received', 'verifying', 'dismissed']),
             })
+    # Written by the decision wizard only
     decision = fields.Text(
-        "Decision",
+        "Decision", readonly=True,
         states={
-            'readonly': Eval('state') != 'proposed',
             'invisible': ~Eval('state').in_(
                 ['proposed', 'decided', 'notified', 'closed']),
             },
-        help="The leaders' decision.")
+        help="The leaders' decision, taken with the Decide button.")
     decided_by = fields.Many2One(
         'company.employee', "Decided by", readonly=True)
     decided_at = fields.DateTime("Decided at", readonly=True)
@@ -414,6 +594,56 @@ class Report(
         super().on_modification(mode, reports, field_names=field_names)
         if mode == 'create':
             cls._plan_deadlines(reports)
+            cls._hand_over(reports)
+        elif mode == 'write' and (
+                field_names & {'excluded_users', 'case_officer'}):
+            cls._hand_over(reports)
+
+    @classmethod
+    @without_check_access
+    def _hand_over(cls, reports):
+        """Give the reports whose case officer is excluded to another
+        officer, and the planned activities of excluded users to the case
+        officer, with their reminders to come"""
+        pool = Pool()
+        Activity = pool.get('scheduled.activity')
+        UserEmployee = pool.get('res.user-company.employee')
+        for report in cls.browse(reports):
+            if not report.excluded_users:
+                continue
+            excluded = {l.employee.id for l in UserEmployee.search([
+                        ('user', 'in', [u.id for u in report.excluded_users]),
+                        ])}
+            officer = report.case_officer
+            if officer.id in excluded:
+                officer = cls._other_officer(report, excluded)
+                cls.write([report], {'case_officer': officer.id})
+            activities = Activity.search([
+                    ('resource', '=', str(report)),
+                    ('state', '=', 'planned'),
+                    ('assignee', 'in', list(excluded)),
+                    ])
+            if activities:
+                Activity.write(activities, {
+                        'assignee': officer.id,
+                        'reminded_at': None,
+                        'overdue_notified_at': None,
+                        'escalated_at': None,
+                        })
+
+    @classmethod
+    def _other_officer(cls, report, excluded_employees):
+        "Return the employee of a case officer who is not excluded"
+        for user in sorted(officer_users([report]), key=lambda u: u.id):
+            employees = ([user.employee] if user.employee else []) + sorted(
+                user.employees, key=lambda e: e.id)
+            for employee in employees:
+                if (employee.company == report.company
+                        and employee.id not in excluded_employees):
+                    return employee
+        raise ReportValidationError(gettext(
+                'whistleblower.msg_no_other_officer',
+                report=report.rec_name))
 
     @classmethod
     def _plan_deadlines(cls, reports):
@@ -485,16 +715,29 @@ class Report(
         pass
 
     @classmethod
-    @ModelView.button
-    @Workflow.transition('decided')
-    @set_employee('decided_by')
+    @ModelView.button_action('whistleblower.wizard_decide')
     def decide(cls, reports):
+        "Open the decision wizard of the leaders"
+        pass
+
+    @classmethod
+    @Workflow.transition('decided')
+    def record_decision(cls, reports, decision, employee=None):
+        """Record the leaders' decision on the proposed reports
+
+        Called by the decision wizard, as the system, once it has checked
+        that the user is a leader who may read the reports"""
+        decision = (decision or '').strip()
         for report in reports:
-            if not (report.decision or '').strip():
+            if not decision:
                 raise ReportValidationError(gettext(
                         'whistleblower.msg_decision_required',
                         report=report.rec_name))
-        cls.write(reports, {'decided_at': clock.now()})
+        cls.write(reports, {
+                'decision': decision,
+                'decided_by': employee.id if employee else None,
+                'decided_at': clock.now(),
+                })
 
     @classmethod
     @ModelView.button
@@ -525,8 +768,12 @@ class Report(
     def close(cls, reports):
         pool = Pool()
         Activity = pool.get('scheduled.activity')
+        AccessLog = pool.get('whistleblower.access_log')
         cls.write(reports, {'closed_at': clock.now()})
         Activity.cancel_open(reports)
+        # The record of the transition that starts the retention period:
+        # the erasure trusts it, not the state or the closing date
+        AccessLog.record(reports, 'close')
 
     @classmethod
     @ModelView.button
@@ -587,7 +834,11 @@ class Report(
     @without_check_access
     def erase_expired(cls):
         """Erase the identity, the receipt, the messages and the evidence of
-        the reports closed for longer than the retention period"""
+        the reports closed for longer than the retention period
+
+        Only a closing by the workflow counts: the close transition writes
+        a line in the access log, which nobody can write, change or delete;
+        a report closed or dated otherwise keeps everything."""
         pool = Pool()
         Configuration = pool.get('whistleblower.configuration')
         Reporter = pool.get('whistleblower.reporter')
@@ -598,15 +849,26 @@ class Report(
         cursor = transaction.connection.cursor()
         database = transaction.database
         table = cls.__table__()
+        log = AccessLog.__table__()
 
         configuration = Configuration(1)
         moment = clock.now()
         limit = moment - relativedelta(months=configuration.retention_months)
-        query = table.select(
-            table.id,
-            where=(table.state == 'closed')
+        expired = ((table.state == 'closed')
             & (table.identity_erased_at == Null)
             & (table.closed_at <= limit))
+        closed_by_workflow = table.id.in_(log.select(
+                log.report,
+                where=(log.action == 'close') & (log.date <= limit)))
+        cursor.execute(*table.select(table.id,
+                where=expired & ~closed_by_workflow))
+        unproven = [i for i, in cursor]
+        if unproven:
+            logger.warning(
+                "Reports closed without the close transition, not erased: "
+                "%s", unproven)
+        query = table.select(
+            table.id, where=expired & closed_by_workflow)
         if database.has_select_for():
             # A concurrent run skips what this one claims
             For = database.get_select_for_skip_locked()
@@ -631,7 +893,8 @@ class Report(
         AccessLog.record(reports, 'erasure')
 
 
-class ReportExcludedUser(EnforcedStatesMixin, ModelSQL):
+class ReportExcludedUser(
+        ExcludedAsMissingMixin, EnforcedStatesMixin, ModelSQL):
     __name__ = 'whistleblower.report-res.user'
     report = fields.Many2One(
         'whistleblower.report', "Report", required=True, ondelete='CASCADE')
@@ -649,8 +912,22 @@ class ReportExcludedUser(EnforcedStatesMixin, ModelSQL):
                 Index(t, (t.report, Index.Equality())),
                 })
 
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        pool = Pool()
+        Rule = pool.get('ir.rule')
+        Report = pool.get('whistleblower.report')
+        super().on_modification(mode, records, field_names=field_names)
+        # The rule of the activities lists the reports of each exclusion
+        Rule._domain_get_cache.clear()
+        if mode in {'create', 'write'}:
+            with without_check_access():
+                Report._hand_over(list({r.report for r in records}))
 
-class Sanction(EnforcedStatesMixin, RuleCheckedExportMixin, ModelSQL, ModelView):
+
+class Sanction(
+        ExcludedAsMissingMixin, EnforcedStatesMixin, RuleCheckedExportMixin,
+        ModelSQL, ModelView):
     __name__ = 'whistleblower.sanction'
     report = fields.Many2One(
         'whistleblower.report', "Report", required=True, ondelete='CASCADE')
@@ -683,7 +960,9 @@ class Sanction(EnforcedStatesMixin, RuleCheckedExportMixin, ModelSQL, ModelView)
                         report=sanction.report.rec_name))
 
 
-class Message(EnforcedStatesMixin, RuleCheckedExportMixin, ModelSQL, ModelView):
+class Message(
+        ExcludedAsMissingMixin, EnforcedStatesMixin, RuleCheckedExportMixin,
+        ModelSQL, ModelView):
     __name__ = 'whistleblower.message'
     _states = {
         'readonly': Eval('id', -1) >= 0,
@@ -735,7 +1014,9 @@ class Message(EnforcedStatesMixin, RuleCheckedExportMixin, ModelSQL, ModelView):
                     'whistleblower.msg_message_modify'))
 
 
-class Note(EnforcedStatesMixin, RuleCheckedExportMixin, ModelSQL, ModelView):
+class Note(
+        ExcludedAsMissingMixin, EnforcedStatesMixin, RuleCheckedExportMixin,
+        ModelSQL, ModelView):
     __name__ = 'whistleblower.note'
     report = fields.Many2One(
         'whistleblower.report', "Report", required=True, ondelete='CASCADE')
@@ -960,6 +1241,77 @@ class Receipt(Wizard):
         super()._save()
 
 
+class DecideStart(ModelView):
+    __name__ = 'whistleblower.report.decide.start'
+
+    number = fields.Char("Report", readonly=True)
+    findings = fields.Text("Findings", readonly=True)
+    proposed_handling = fields.Text("Proposed Handling", readonly=True)
+    decision = fields.Text(
+        "Decision", required=True,
+        help="The handling decided by the leaders; it is recorded with "
+        "your name and the time.")
+
+
+class Decide(Wizard):
+    "The leaders' decision on a proposed report"
+    __name__ = 'whistleblower.report.decide'
+    start = StateView(
+        'whistleblower.report.decide.start',
+        'whistleblower.report_decide_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Decide", 'decide', 'tryton-ok', default=True),
+            ])
+    decide = StateTransition()
+
+    def _check(self):
+        "Return the reports once the user may decide on them"
+        pool = Pool()
+        Report = pool.get('whistleblower.report')
+        check_leader()
+        reports = self.records
+        # The record rules decide, as for any read by this user
+        with check_access():
+            Report.read([r.id for r in reports], ['id'])
+        for report in reports:
+            if report.state != 'proposed':
+                raise ReportValidationError(gettext(
+                        'whistleblower.msg_decide_proposed_only',
+                        report=report.rec_name))
+        return reports
+
+    def default_start(self, fields):
+        reports = self._check()
+        if not reports:
+            return {}
+        report = reports[0]
+        return {
+            'number': ', '.join(r.number for r in reports),
+            'findings': report.findings if len(reports) == 1 else None,
+            'proposed_handling': (
+                report.proposed_handling if len(reports) == 1 else None),
+            }
+
+    def transition_decide(self):
+        pool = Pool()
+        Report = pool.get('whistleblower.report')
+        User = pool.get('res.user')
+        reports = self._check()
+        with without_check_access():
+            user = User(Transaction().user)
+            employees = [user.employee] if user.employee else []
+            employees += list(user.employees)
+            for company in {r.company for r in reports}:
+                employee = next(
+                    (e for e in employees if e.company == company), None)
+                # The transition runs as the system: the leader has no
+                # write access to the reports
+                Report.record_decision(
+                    [r for r in reports if r.company == company],
+                    self.start.decision, employee)
+        return 'end'
+
+
 class NoticeReport(BaseReport):
     "The written notice to the reporter, the only document with the name"
     __name__ = 'whistleblower.report.notice'
@@ -972,14 +1324,31 @@ class NoticeReport(BaseReport):
 
     @classmethod
     def check_access(cls, action, model, ids):
+        # Only through its own action: another action's id would print that
+        # action's template on its model, with this report's access
+        if (action.report_name != cls.__name__
+                or action.model != 'whistleblower.report'
+                or model != 'whistleblower.report'):
+            raise NoticeActionError(gettext(
+                    'whistleblower.msg_notice_wrong_action'))
+        # The reports are read as the user: the record rules apply
         super().check_access(action, model, ids)
         check_officer()
+
+    @classmethod
+    def execute(cls, ids, data):
+        pool = Pool()
+        Report = pool.get('whistleblower.report')
+        AccessLog = pool.get('whistleblower.access_log')
+        result = super().execute(ids, data)
+        # Logged once the letter of these reports exists, not before
+        AccessLog.record(Report.browse(list(map(int, ids))), 'notice')
+        return result
 
     @classmethod
     def get_context(cls, records, header, data):
         pool = Pool()
         Reporter = pool.get('whistleblower.reporter')
-        AccessLog = pool.get('whistleblower.access_log')
         context = super().get_context(records, header, data)
         with without_check_access():
             reporters = Reporter.search([
@@ -987,5 +1356,8 @@ class NoticeReport(BaseReport):
                     ])
         names = {r.report.id: r.identity()[0] for r in reporters}
         context['reporter_name'] = lambda report: names.get(report.id)
-        AccessLog.record(records, 'notice')
+        # The received date in the company's zone
+        from trytond.modules.scheduled_activity.timezone import (
+            report_helpers)
+        context.update(report_helpers())
         return context

@@ -12,10 +12,13 @@ from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from . import crypto
 from .exceptions import RevealError
-from .report import RuleCheckedExportMixin, check_officer
+from .report import (
+    ExcludedAsMissingMixin, RuleCheckedExportMixin, check_officer)
 
 
-class Reporter(EnforcedStatesMixin, RuleCheckedExportMixin, ModelSQL, ModelView):
+class Reporter(
+        ExcludedAsMissingMixin, EnforcedStatesMixin, RuleCheckedExportMixin,
+        ModelSQL, ModelView):
     """The identity of a named reporter, apart from the report.
 
     Only Fernet tokens and a keyed digest of the employee are stored.

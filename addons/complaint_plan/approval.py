@@ -1,5 +1,6 @@
 # This file is part of the complaint_plan module.
 import datetime as dt
+import json
 
 from sql import Null
 
@@ -11,7 +12,8 @@ from trytond.model import (
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.tools import reduce_ids
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import (
+    Transaction, check_access, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from trytond.modules.scheduled_activity.claim import claim
@@ -68,6 +70,12 @@ class ChainCategory(EnforcedStatesMixin, ModelSQL):
         required=True, ondelete='CASCADE')
     category = fields.Many2One('complaint.category', "Category",
         required=True, ondelete='CASCADE')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # Configured with the chain, by those who may change the chain
+        cls.__access__.add('chain')
 
 
 class Step(EnforcedStatesMixin, sequence_ordered(), ModelSQL, ModelView):
@@ -176,6 +184,12 @@ class StepEmployee(EnforcedStatesMixin, ModelSQL):
     employee = fields.Many2One('company.employee', "Employee",
         required=True, ondelete='CASCADE')
 
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # Who approves is set with the step, by those who may change it
+        cls.__access__.add('step')
+
 
 class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
     "Approval of a handling plan by one step of the chain"
@@ -220,6 +234,27 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
         fields.Many2One('complaint.level', "Level"), 'get_complaint_field')
     complaint_measures = fields.Function(fields.Text("Measures"),
         'get_complaint_field')
+    plan_version = fields.Many2One('complaint.plan.version', "Plan Version",
+        readonly=True, ondelete='CASCADE',
+        help="The frozen version of the handling plan decided on.")
+    plan_team = fields.Function(fields.Text("1. Investigation Team and Duties"),
+        'get_plan_element')
+    plan_time_place = fields.Function(
+        fields.Text("2. Investigation Time and Place"), 'get_plan_element')
+    plan_methods = fields.Function(fields.Text("3. Methods and Means"),
+        'get_plan_element')
+    plan_measures = fields.Function(
+        fields.Text("4. Measures and Compensation"), 'get_plan_element')
+    plan_responsibility = fields.Function(
+        fields.Text("5. Responsibility Determination"), 'get_plan_element')
+    plan_prevention = fields.Function(
+        fields.Text("6. Prevention and Improvement"), 'get_plan_element')
+    plan_changes = fields.Function(
+        fields.Text("Changes Since the Previous Version"), 'get_plan_changes')
+    delegations = fields.One2Many('complaint.approval.delegation', 'approval',
+        "Delegations", readonly=True)
+    may_delegate = fields.Function(fields.Boolean("May Delegate"),
+        'get_may_delegate')
 
     @classmethod
     def __setup__(cls):
@@ -254,10 +289,20 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
                     'icon': 'tryton-ok',
                     'depends': ['to_me'],
                     },
+                'approve_comment': {
+                    'invisible': ~Eval('to_me', False),
+                    'icon': 'tryton-ok',
+                    'depends': ['to_me'],
+                    },
                 'reject': {
                     'invisible': ~Eval('to_me', False),
                     'icon': 'tryton-cancel',
                     'depends': ['to_me'],
+                    },
+                'delegate': {
+                    'invisible': ~Eval('may_delegate', False),
+                    'icon': 'tryton-forward',
+                    'depends': ['may_delegate'],
                     },
                 })
 
@@ -333,25 +378,60 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
         return ['NOT', overdue]
 
     def get_complaint_field(self, name):
+        if name == 'complaint_measures' and self.plan_version:
+            # What the approvers decide on, not what the complaint has now
+            return self.plan_version.measures
         value = getattr(self.complaint, name[len('complaint_'):])
         if isinstance(value, ModelSQL):
             return value.id
         return value
 
+    def get_plan_element(self, name):
+        if self.plan_version:
+            return self.plan_version.element_text(name[len('plan_'):])
+
+    def get_plan_changes(self, name):
+        if self.plan_version:
+            return self.plan_version.changes
+
+    @classmethod
+    def is_administrator(cls):
+        "Tell if the current user administers the approvals"
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        User = pool.get('res.user')
+        return ModelData.get_id('complaint_plan', 'group_approval_admin') in (
+            User.get_groups())
+
+    @classmethod
+    def get_may_delegate(cls, approvals, name):
+        administrator = cls.is_administrator()
+        user = Transaction().user
+        result = {}
+        for approval in approvals:
+            pending = [u.id for u in approval.candidates
+                if not any(d.user == u for d in approval.decisions)]
+            result[approval.id] = approval.state == 'pending' and bool(
+                (user in pending) or (administrator and pending))
+        return result
+
     # Starting the chain
 
     @classmethod
-    def start_chain(cls, complaints):
-        "Create the approvals of the complaints' chain and open its first step"
+    def start_chain(cls, complaints, versions=None):
+        """Create the approvals of the complaints' chain and open its first
+        step; the approvals decide on the plan versions, one per complaint"""
         pool = Pool()
         Chain = pool.get('complaint.approval.chain')
         approvals = []
-        for complaint in complaints:
+        if versions is None:
+            versions = [c.plan_version for c in complaints]
+        for complaint, version in zip(complaints, versions):
             chain = Chain.find(complaint)
             for sequence, step in enumerate(chain.steps):
                 approvals.append(cls(
                         complaint=complaint, step=step, sequence=sequence,
-                        round=complaint.plan_round,
+                        round=complaint.plan_round, plan_version=version,
                         required_approvals=step.required_approvals))
         cls.save(approvals)
         cls.open_steps([a for a in approvals if a.sequence == 0])
@@ -388,18 +468,55 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
             self.step.required_approvals, len(users))
 
     @classmethod
-    def _notify_approvers(cls, approvals):
+    def _notify_approvers(cls, approvals, users=None, delegation=None):
+        """Tell the candidates (or the users) that the approvals await
+        their decision"""
         for approval in approvals:
-            for user in approval.candidates:
+            for user in (users if users is not None else approval.candidates):
                 with Transaction().set_context(language=user_language(user)):
+                    description = gettext(
+                        'complaint_plan.msg_approval_yours_description',
+                        step=approval.step.rec_name,
+                        due=approval.due.strftime('%Y-%m-%d %H:%M'))
+                    if delegation:
+                        description = gettext(
+                            'complaint_plan.msg_approval_delegated_description',
+                            description=description,
+                            user=delegation.from_user.rec_name,
+                            reason=delegation.reason)
                     approval.notify_user('tryton-ok',
                         gettext('complaint_plan.msg_approval_yours_label',
                             complaint=approval.complaint.rec_name),
-                        gettext(
-                            'complaint_plan.msg_approval_yours_description',
-                            step=approval.step.rec_name,
-                            due=approval.due.strftime('%Y-%m-%d %H:%M')),
-                        user=user.id)
+                        description, user=user.id)
+
+    @classmethod
+    def _withdraw_notices(cls, approvals, users=None):
+        """Take back the "awaits your approval" notices of the approvals
+        from the users, all the candidates when None: a step that is
+        decided, cancelled, escalated or delegated is no longer their task"""
+        pool = Pool()
+        Notification = pool.get('res.notification')
+        transaction = Transaction()
+        keys = set()
+        for approval in approvals:
+            for user in (users if users is not None else approval.candidates):
+                keys.add((json.dumps([approval.id]), int(user)))
+        if not keys:
+            return
+        # The notices of this transaction are stored when it commits
+        queued = transaction.user_notifications
+        if queued:
+            queued[:] = [n for n in queued
+                if not (n.model == cls.__name__
+                    and (n.records, n.user.id) in keys)]
+        with without_check_access():
+            notices = Notification.search([
+                    ('model', '=', cls.__name__),
+                    ('records', 'in', list({r for r, _ in keys})),
+                    ('user', 'in', list({u for _, u in keys})),
+                    ])
+            Notification.delete([n for n in notices
+                    if (n.records, n.user.id) in keys])
 
     # Decisions
 
@@ -409,9 +526,28 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
         cls.decide(approvals, 'approve')
 
     @classmethod
+    @ModelView.button_action('complaint_plan.wizard_approval_approve')
+    def approve_comment(cls, approvals):
+        pass
+
+    @classmethod
     @ModelView.button_action('complaint_plan.wizard_approval_reject')
     def reject(cls, approvals):
         pass
+
+    @classmethod
+    @ModelView.button_action('complaint_plan.wizard_approval_delegate')
+    def delegate(cls, approvals):
+        pass
+
+    @classmethod
+    def check_pending_candidate(cls, approvals):
+        "Refuse when an approval does not wait for the user's decision"
+        for approval in approvals:
+            if not approval.to_me:
+                raise ApprovalError(gettext(
+                        'complaint_plan.msg_approval_not_yours',
+                        approval=approval.rec_name))
 
     @classmethod
     def decide(cls, approvals, decision, comment=None):
@@ -438,6 +574,7 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
                 raise ApprovalError(gettext(
                         'complaint_plan.msg_approval_already_decided',
                         approval=approval.rec_name))
+        comment = (comment or '').strip() or None
         with without_check_access():
             Decision.create([{
                         'approval': a.id,
@@ -445,6 +582,8 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
                         'decision': decision,
                         'comment': comment,
                         } for a in approvals])
+            # Decided: the approver's task leaves their bell
+            cls._withdraw_notices(approvals, users=[user])
             approvals = cls.browse([a.id for a in approvals])
             if decision == 'reject':
                 cls._reject(approvals)
@@ -491,11 +630,13 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
     @Workflow.transition('approved')
     def _approve(cls, approvals):
         cls.write(approvals, {'decided_at': _now()})
+        cls._withdraw_notices(approvals)
 
     @classmethod
     @Workflow.transition('rejected')
     def _reject(cls, approvals):
         cls.write(approvals, {'decided_at': _now()})
+        cls._withdraw_notices(approvals)
         cls._cancel([a2 for a in approvals for a2 in a.complaint.approvals
                 if a2.round == a.round and a2.state in {'waiting', 'pending'}
                 and a2 != a])
@@ -503,7 +644,14 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     @Workflow.transition('cancelled')
     def _cancel(cls, approvals):
-        pass
+        cls._withdraw_notices(approvals)
+
+    @classmethod
+    def cancel_round(cls, complaints):
+        "Cancel the steps still open of the complaints' current plan round"
+        cls._cancel([a for c in complaints for a in c.approvals
+                if a.round == c.plan_round
+                and a.state in {'waiting', 'pending'}])
 
     @classmethod
     def _advance(cls, approvals):
@@ -541,6 +689,7 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
         cls._escalate(to_next)
         cls._advance(to_next)
         reassigned = [a for a in approvals if a not in to_next]
+        cls._withdraw_notices(reassigned)
         for approval in reassigned:
             approval.candidates = list(approval.step.get_timeout_approvers(
                     approval.complaint, approval.candidates)
@@ -552,7 +701,86 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     @Workflow.transition('escalated')
     def _escalate(cls, approvals):
-        pass
+        cls._withdraw_notices(approvals)
+
+    # Delegation
+
+    def eligible_delegates(self):
+        """The users who may take over the approval from one of its
+        approvers: active users of the complaint's company who may decide
+        on approvals, neither an approver nor a decider of the step, nor
+        the handler of the complaint unless the configuration allows it"""
+        pool = Pool()
+        User = pool.get('res.user')
+        Button = pool.get('ir.model.button')
+        Configuration = pool.get('complaint.configuration')
+        excluded = {u.id for u in self.candidates} | {
+            d.user.id for d in self.decisions}
+        if (not Configuration(1).allow_handler_approval
+                and self.complaint.responsible):
+            excluded |= {u.id for u in self.step.users_of_employees(
+                    [self.complaint.responsible])}
+        groups = Button.get_groups(self.__name__, 'approve')
+        domain = [
+            ('active', '=', True),
+            ('companies', '=', self.complaint.company.id),
+            ('id', 'not in', list(excluded)),
+            ]
+        if groups:
+            domain.append(('groups', 'in', list(groups)))
+        with without_check_access():
+            return User.search(domain, order=[('name', 'ASC')])
+
+    def delegators(self):
+        """The approvers the current user may delegate for: themself when
+        the step waits for their decision, every approver who has not
+        decided for an administrator of approvals"""
+        if self.state != 'pending':
+            return []
+        pending = [u for u in self.candidates
+            if not any(d.user == u for d in self.decisions)]
+        if self.is_administrator():
+            return pending
+        return [u for u in pending if u.id == Transaction().user]
+
+    @classmethod
+    def delegate_to(cls, approval, from_user, to_user, reason):
+        """Hand the approval over from one of its approvers to another user,
+        logged with the reason: the delegate replaces the delegator among
+        the approvers, so the counts of the step stay what they were"""
+        pool = Pool()
+        Delegation = pool.get('complaint.approval.delegation')
+        user = Transaction().user
+        if not (reason or '').strip():
+            raise ApprovalError(gettext(
+                    'complaint_plan.msg_delegation_reason'))
+        cls._serialize([approval])
+        approval = cls(approval.id)
+        if from_user not in approval.delegators():
+            raise ApprovalError(gettext(
+                    'complaint_plan.msg_delegation_not_allowed',
+                    approval=approval.rec_name, user=from_user.rec_name))
+        if to_user not in approval.eligible_delegates():
+            raise ApprovalError(gettext(
+                    'complaint_plan.msg_delegation_not_eligible',
+                    approval=approval.rec_name, user=to_user.rec_name))
+        with without_check_access():
+            cls.write([approval], {
+                    'candidates': [
+                        ('remove', [from_user.id]), ('add', [to_user.id])],
+                    })
+            delegation, = Delegation.create([{
+                        'approval': approval.id,
+                        'from_user': from_user.id,
+                        'to_user': to_user.id,
+                        'reason': reason.strip(),
+                        'by': user or None,
+                        'date': _now(),
+                        }])
+            cls._withdraw_notices([approval], users=[from_user])
+            cls._notify_approvers([approval], users=[to_user],
+                delegation=delegation)
+        return delegation
 
 
 class ApprovalUser(EnforcedStatesMixin, ModelSQL):
@@ -567,6 +795,9 @@ class ApprovalUser(EnforcedStatesMixin, ModelSQL):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        # The approvers are set by the system: the model access lets users
+        # read them only (no __access__ on the approval: its record rule
+        # searches the approvers)
         t = cls.__table__()
         cls._sql_indexes.update({
                 Index(t,
@@ -590,6 +821,7 @@ class Decision(EnforcedStatesMixin, ModelSQL, ModelView):
             ('approve', "Approve"),
             ('reject', "Reject"),
             ], "Decision", required=True, readonly=True)
+    decision_string = decision.translated('decision')
     comment = fields.Text("Comment", readonly=True)
 
     @classmethod
@@ -605,6 +837,65 @@ class Decision(EnforcedStatesMixin, ModelSQL, ModelView):
         cls._order = [('create_date', 'ASC'), ('id', 'ASC')]
 
 
+class Delegation(EnforcedStatesMixin, ModelSQL, ModelView):
+    "Delegation of an approval"
+    __name__ = 'complaint.approval.delegation'
+
+    # The log is written by the system only
+    approval = fields.Many2One('complaint.approval', "Approval",
+        required=True, readonly=True, ondelete='CASCADE')
+    from_user = fields.Many2One('res.user', "From", required=True,
+        readonly=True, ondelete='RESTRICT')
+    to_user = fields.Many2One('res.user', "To", required=True,
+        readonly=True, ondelete='RESTRICT')
+    reason = fields.Text("Reason", required=True, readonly=True)
+    by = fields.Many2One('res.user', "Delegated By", readonly=True,
+        ondelete='RESTRICT')
+    date = fields.Timestamp("Date", required=True, readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('approval')
+        cls._order = [('date', 'ASC'), ('id', 'ASC')]
+
+
+class ApprovalWizardMixin:
+    """A wizard of the approvers on complaint.approval
+
+    Approvers do not write approvals: they read their own, and the
+    wizard's transition, run by the system, checks that the user may act on
+    them (a pending approver deciding, an approver or an administrator
+    delegating). So the wizard asks for read access, not write access."""
+    __slots__ = ()
+
+    @classmethod
+    def check_access(cls):
+        pool = Pool()
+        transaction = Transaction()
+        context = transaction.context
+        if (transaction.user == 0
+                or context.get('active_model') != 'complaint.approval'):
+            return super().check_access()
+        ModelAccess = pool.get('ir.model.access')
+        Approval = pool.get('complaint.approval')
+        with check_access():
+            ModelAccess.check('complaint.approval', 'read')
+            ids = list(context.get('active_ids') or [])
+            if context.get('active_id') is not None and (
+                    context['active_id'] not in ids):
+                ids.append(context['active_id'])
+            # The record rules: only approvals the user may read
+            Approval.read(ids, ['id'])
+
+
+class DecideStart(ModelView):
+    "Decide on an approval with a comment"
+    __name__ = 'complaint.approval.decide.start'
+
+    comment = fields.Text("Comment")
+
+
 class RejectStart(ModelView):
     "Reject an approval"
     __name__ = 'complaint.approval.reject.start'
@@ -613,7 +904,27 @@ class RejectStart(ModelView):
         help="Tells the handler what to change in the plan.")
 
 
-class Reject(Wizard):
+class Approve(ApprovalWizardMixin, Wizard):
+    "Approve with a comment"
+    __name__ = 'complaint.approval.approve'
+
+    start = StateView('complaint.approval.decide.start',
+        'complaint_plan.approval_approve_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Approve", 'approve', 'tryton-ok', default=True),
+            ])
+    approve = StateTransition()
+
+    def default_start(self, fields):
+        self.model.check_pending_candidate(self.records)
+        return {}
+
+    def transition_approve(self):
+        self.model.decide(self.records, 'approve', self.start.comment)
+        return 'end'
+
+
+class Reject(ApprovalWizardMixin, Wizard):
     "Reject approvals"
     __name__ = 'complaint.approval.reject'
 
@@ -624,6 +935,70 @@ class Reject(Wizard):
             ])
     reject = StateTransition()
 
+    def default_start(self, fields):
+        self.model.check_pending_candidate(self.records)
+        return {}
+
     def transition_reject(self):
         self.model.decide(self.records, 'reject', self.start.comment)
+        return 'end'
+
+
+class DelegateStart(ModelView):
+    "Delegate an approval"
+    __name__ = 'complaint.approval.delegate.start'
+
+    approval = fields.Many2One('complaint.approval', "Approval",
+        readonly=True)
+    from_user = fields.Many2One('res.user', "From", required=True,
+        domain=[('id', 'in', Eval('delegators', []))],
+        states={
+            'readonly': Eval('delegator_count', 0) <= 1,
+            },
+        help="The approver who hands the approval over.")
+    to_user = fields.Many2One('res.user', "To", required=True,
+        domain=[('id', 'in', Eval('eligible', []))],
+        help="Who approves instead: an active user who may decide on "
+        "approvals, not already an approver of the step.")
+    reason = fields.Text("Reason", required=True,
+        help="Why the approver hands the approval over, "
+        "e.g. away on business until Friday.")
+    delegators = fields.Many2Many('res.user', None, None, "Delegators",
+        readonly=True)
+    delegator_count = fields.Integer("Delegator Count", readonly=True)
+    eligible = fields.Many2Many('res.user', None, None, "Eligible Users",
+        readonly=True)
+
+
+class Delegate(ApprovalWizardMixin, Wizard):
+    "Delegate an approval"
+    __name__ = 'complaint.approval.delegate'
+
+    start = StateView('complaint.approval.delegate.start',
+        'complaint_plan.approval_delegate_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Delegate", 'delegate', 'tryton-forward', default=True),
+            ])
+    delegate = StateTransition()
+
+    def default_start(self, fields):
+        approval = self.record
+        delegators = approval.delegators() if approval else []
+        if not delegators:
+            raise ApprovalError(gettext(
+                    'complaint_plan.msg_delegation_nothing',
+                    approval=approval.rec_name if approval else ''))
+        user = Transaction().user
+        own = [u for u in delegators if u.id == user]
+        return {
+            'approval': approval.id,
+            'delegators': [u.id for u in delegators],
+            'delegator_count': len(delegators),
+            'from_user': (own or delegators)[0].id,
+            'eligible': [u.id for u in approval.eligible_delegates()],
+            }
+
+    def transition_delegate(self):
+        self.model.delegate_to(self.record, self.start.from_user,
+            self.start.to_user, self.start.reason)
         return 'end'

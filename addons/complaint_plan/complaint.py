@@ -5,8 +5,6 @@ from email.errors import MessageError
 from email.headerregistry import Address
 
 from sql import Null
-
-import phonenumbers
 from sql.operators import Exists
 
 from trytond.i18n import gettext
@@ -15,12 +13,15 @@ from trytond.model import (
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.scheduled_activity.activity import ActivityMixin
 from trytond.modules.scheduled_activity.claim import claim
+from trytond.modules.scheduled_activity.phone import (
+    Phone, check_phone, normalize_phone)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction, without_check_access
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from .approval import user_language
+from .plan import CARRIED_OUT
 from .exceptions import ComplaintTransitionError, ComplaintValidationError
 
 CHANNELS = [
@@ -36,6 +37,9 @@ CHANNELS = [
 CLOCK_STATES = ['received', 'registered', 'verifying', 'planning',
     'approving', 'processing']
 OPEN_STATES = CLOCK_STATES + ['waiting']
+# The handling plan is written in these states (and while waiting on the
+# complainant during verification)
+PLAN_STATES = ['received', 'registered', 'verifying', 'planning']
 # A received time this far ahead of the server clock is a clock skew, not
 # a complaint from the future.
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -66,6 +70,13 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
         }
     _open = {
         'readonly': ~Eval('state').in_(OPEN_STATES),
+        }
+    # The plan is frozen once submitted: read-only while it awaits approval
+    # and while it is carried out; "Revise Plan" opens it again
+    _plan = {
+        'readonly': ~Eval('state').in_(PLAN_STATES) & ~(
+            (Eval('state') == 'waiting')
+            & (Eval('waiting_from') == 'verifying')),
         }
 
     number = fields.Char("Number", readonly=True)
@@ -102,7 +113,7 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
         help="Leave empty and fill in the name and contact "
         "when the complainant is not a known party.")
     complainant_name = fields.Char("Complainant Name", states=_registration)
-    complainant_phone = fields.Char("Complainant Phone", states=_registration)
+    complainant_phone = Phone("Complainant Phone", states=_registration)
     complainant_email = fields.Char("Complainant Email", states=_registration)
     complainant_address = fields.Text(
         "Complainant Address", states=_registration)
@@ -175,22 +186,38 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
     # Handling plan: the six elements of the seed's plan
     investigation_team = fields.Many2Many(
         'complaint.complaint-investigation-company.employee',
-        'complaint', 'employee', "Investigation Team", states=_open)
-    investigation_duties = fields.Text("Team Duties", states=_open)
-    investigation_time = fields.DateTime("Investigation Time", states=_open)
-    investigation_place = fields.Char("Investigation Place", states=_open)
-    investigation_methods = fields.Text("Methods and Means", states=_open)
-    measures = fields.Text("Measures", states=_open)
+        'complaint', 'employee', "Investigation Team", states=_plan)
+    investigation_duties = fields.Text("Team Duties", states=_plan)
+    investigation_time = fields.DateTime("Investigation Time", states=_plan)
+    investigation_place = fields.Char("Investigation Place", states=_plan)
+    investigation_methods = fields.Text("Methods and Means", states=_plan)
+    measures = fields.Text("Measures", states=_plan)
     compensation_amount = Monetary("Compensation", currency='currency',
-        digits='currency', states=_open)
+        digits='currency', states=_plan)
     compensation_description = fields.Char("Compensation Details",
-        states=_open)
+        states=_plan)
     currency = fields.Many2One('currency.currency', "Currency",
-        states=_open)
-    responsibility = fields.Text("Responsibility Determination", states=_open)
-    prevention = fields.Text("Prevention and Improvement", states=_open)
+        states=_plan)
+    responsibility = fields.Text("Responsibility Determination", states=_plan)
+    prevention = fields.Text("Prevention and Improvement", states=_plan)
     approvals = fields.One2Many('complaint.approval', 'complaint',
         "Approvals", readonly=True)
+    plan_versions = fields.One2Many('complaint.plan.version', 'complaint',
+        "Plan Versions", readonly=True,
+        help="The plan as frozen at each submission.")
+    plan_version = fields.Function(fields.Many2One(
+            'complaint.plan.version', "Latest Plan Version"),
+        'get_plan_version')
+    approved_plan = fields.Function(fields.Many2One(
+            'complaint.plan.version', "Plan Carried Out",
+            help="The approved version of the plan, or the version "
+            "frozen when processing started when the level needs "
+            "no approval."),
+        'get_plan_version')
+    approval_needed = fields.Function(fields.Boolean("Needs Approval",
+            help="The level of the complaint has an approval chain: "
+            "the plan is submitted for approval before it is carried out."),
+        'on_change_with_approval_needed')
 
     # Feedback and after
     feedbacks = fields.One2Many('complaint.feedback', 'complaint', "Feedback",
@@ -248,6 +275,7 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
             ('planning', 'approving'),
             ('approving', 'processing'),
             ('approving', 'planning'),
+            ('processing', 'planning'),
             ('processing', 'responded'),
             ('responded', 'closed'),
             ('responded', 'verifying'),
@@ -280,8 +308,21 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
                     'depends': ['state'],
                     },
                 'process': {
-                    'invisible': Eval('state') != 'planning',
+                    'invisible': ((Eval('state') != 'planning')
+                        | Eval('approval_needed', False)),
                     'icon': 'tryton-forward',
+                    'depends': ['state', 'approval_needed'],
+                    },
+                'submit_plan': {
+                    'invisible': ((Eval('state') != 'planning')
+                        | ~Eval('approval_needed', False)),
+                    'icon': 'tryton-forward',
+                    'depends': ['state', 'approval_needed'],
+                    },
+                'revise_plan': {
+                    'invisible': ~Eval('state').in_(
+                        ['approving', 'processing']),
+                    'icon': 'tryton-back',
                     'depends': ['state'],
                     },
                 'respond': {
@@ -411,6 +452,9 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
         Category = pool.get('complaint.category')
         values = super().preprocess_values(mode, values)
         cls.check_values(values)
+        if values.get('complainant_phone'):
+            values['complainant_phone'] = normalize_phone(
+                values['complainant_phone'])
         if mode == 'write' and 'category' in values:
             suggested = (Category(values['category']).get_default_level()
                 if values['category'] else None)
@@ -637,16 +681,8 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
         if email and not valid_email(email):
             raise ComplaintValidationError(gettext(
                     'complaint_plan.msg_invalid_email', email=email))
-        phone = values.get('complainant_phone')
-        if phone:
-            try:
-                valid = phonenumbers.is_possible_number(
-                    phonenumbers.parse(phone, 'CN'))
-            except phonenumbers.NumberParseException:
-                valid = False
-            if not valid:
-                raise ComplaintValidationError(gettext(
-                        'complaint_plan.msg_invalid_phone', phone=phone))
+        # Raises PhoneNumberError, which says what is wrong
+        check_phone(values.get('complainant_phone'))
         amount = values.get('compensation_amount')
         if amount is not None and amount < 0:
             raise ComplaintValidationError(gettext(
@@ -722,14 +758,60 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
             complaint._require(['occurred_at', 'cause'],
                 'complaint_plan.msg_plan_needs_verification')
 
+    @fields.depends('level', 'category')
+    def on_change_with_approval_needed(self, name=None):
+        pool = Pool()
+        Chain = pool.get('complaint.approval.chain')
+        if not self.level:
+            return False
+        with without_check_access():
+            return bool(Chain.find(self))
+
+    @classmethod
+    def get_plan_version(cls, complaints, names):
+        pool = Pool()
+        Version = pool.get('complaint.plan.version')
+        latest = {c.id: None for c in complaints}
+        approved = latest.copy()
+        with without_check_access():
+            # Versions come newest first
+            for version in Version.search([
+                        ('complaint', 'in', [c.id for c in complaints]),
+                        ], order=[('number', 'DESC')]):
+                complaint = version.complaint.id
+                if latest[complaint] is None:
+                    latest[complaint] = version.id
+                if (approved[complaint] is None
+                        and version.state in CARRIED_OUT):
+                    approved[complaint] = version.id
+        result = {}
+        if 'plan_version' in names:
+            result['plan_version'] = latest
+        if 'approved_plan' in names:
+            result['approved_plan'] = approved
+        return result
+
     @classmethod
     @ModelView.button
     def process(cls, complaints):
         """Carry out the handling plan, after the approval chain of the
         complaint's level when it has one"""
+        cls._process_plan(complaints)
+
+    @classmethod
+    @ModelView.button
+    def submit_plan(cls, complaints):
+        "Submit the handling plan to the approval chain of the level"
+        cls._process_plan(complaints)
+
+    @classmethod
+    def _process_plan(cls, complaints):
+        """Freeze the plan in a new version; submit it to the approval
+        chain of the level, or carry it out when the level has none"""
         pool = Pool()
         Chain = pool.get('complaint.approval.chain')
         Approval = pool.get('complaint.approval')
+        Version = pool.get('complaint.plan.version')
         complaints = [c for c in complaints if c.state == 'planning']
         for complaint in complaints:
             complaint._require(['investigation_methods', 'measures'],
@@ -741,14 +823,41 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
                         complaint=complaint.rec_name))
         with without_check_access():
             to_approve = [c for c in complaints if Chain.find(c)]
+        to_process = [c for c in complaints if c not in to_approve]
+        with without_check_access():
+            versions = Version.freeze(to_approve, 'submitted')
+            Version.freeze(to_process, 'adopted')
         cls._submit(to_approve)
-        cls._start_processing([c for c in complaints if c not in to_approve])
+        cls._start_processing(to_process)
         if to_approve:
             for complaint in to_approve:
                 complaint.plan_round += 1
             cls.save(to_approve)
             with without_check_access():
-                Approval.start_chain(to_approve)
+                Approval.start_chain(to_approve, versions)
+
+    @classmethod
+    @ModelView.button
+    def revise_plan(cls, complaints):
+        """Take the submitted or approved plan back to planning: the
+        approval under way is cancelled, the version stays as it was and
+        the next submission freezes a new one"""
+        pool = Pool()
+        Approval = pool.get('complaint.approval')
+        Version = pool.get('complaint.plan.version')
+        complaints = [c for c in complaints
+            if c.state in {'approving', 'processing'}]
+        approving = [c for c in complaints if c.state == 'approving']
+        with without_check_access():
+            Approval.cancel_round(approving)
+            Version.decide([c.plan_version for c in approving
+                    if c.plan_version], 'withdrawn')
+        cls._revise(complaints)
+
+    @classmethod
+    @Workflow.transition('planning')
+    def _revise(cls, complaints):
+        pass
 
     @classmethod
     @Workflow.transition('approving')
@@ -763,27 +872,55 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
     @classmethod
     def plan_approved(cls, complaints):
         "Called when the last step of the chain approved the plan"
+        pool = Pool()
+        Version = pool.get('complaint.plan.version')
+        Version.decide([c.plan_version for c in complaints
+                if c.plan_version], 'approved')
         cls._start_processing(complaints)
         cls._notify_handlers(complaints,
-            'complaint_plan.msg_plan_approved_label', 'tryton-ok')
+            'complaint_plan.msg_plan_approved_label', 'tryton-ok',
+            decision='approve')
 
     @classmethod
     @Workflow.transition('planning')
     def plan_rejected(cls, complaints):
         "Called when an approver rejected the plan"
+        pool = Pool()
+        Version = pool.get('complaint.plan.version')
+        Version.decide([c.plan_version for c in complaints
+                if c.plan_version], 'rejected')
         cls._notify_handlers(complaints,
-            'complaint_plan.msg_plan_rejected_label', 'tryton-cancel')
+            'complaint_plan.msg_plan_rejected_label', 'tryton-cancel',
+            decision='reject')
+
+    def _decision_comments(self):
+        """The comments of the decisions of the current plan round, as
+        (approver, decision, comment), in the order they were given"""
+        return [(d.user.rec_name, d.decision, d.comment)
+            for a in sorted(self.approvals, key=lambda a: a.sequence)
+            if a.round == self.plan_round
+            for d in a.decisions if d.comment]
 
     @classmethod
-    def _notify_handlers(cls, complaints, label, icon):
+    def _notify_handlers(cls, complaints, label, icon, decision=None):
+        """Tell the handlers the outcome, with the comments of the round's
+        decisions of the kind, in each handler's language"""
         pool = Pool()
         Step = pool.get('complaint.approval.step')
         for complaint in complaints:
+            comments = [c for c in complaint._decision_comments()
+                if c[1] == decision]
             for user in Step.users_of_employees([complaint.responsible]):
                 with Transaction().set_context(language=user_language(user)):
+                    description = complaint.subject
+                    if comments:
+                        description = '; '.join(gettext(
+                                f'complaint_plan.msg_plan_{kind}_comment',
+                                approver=approver, comment=comment)
+                            for approver, kind, comment in comments)
                     complaint.notify_user(icon,
                         gettext(label, complaint=complaint.rec_name),
-                        complaint.subject, user=user.id)
+                        description, user=user.id)
 
     @classmethod
     @ModelView.button
@@ -901,7 +1038,8 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
         for name in ['number', 'acknowledged_at', 'responded_at', 'closed_at',
                 'waiting_since', 'waiting_from', 'leaders_alerted_at',
                 'feedbacks', 'level_changes',
-                'disclosures', 'improvements', 'assessments', 'approvals']:
+                'disclosures', 'improvements', 'assessments', 'approvals',
+                'plan_versions']:
             default.setdefault(name, None)
         default.setdefault('state', 'received')
         default.setdefault('round', 1)
@@ -917,6 +1055,12 @@ class ComplaintInvestigator(EnforcedStatesMixin, ModelSQL):
         required=True, ondelete='CASCADE')
     employee = fields.Many2One('company.employee', "Employee",
         required=True, ondelete='CASCADE')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # The team is part of the plan: written by who writes the complaint
+        cls.__access__.add('complaint')
 
 
 class LevelChange(EnforcedStatesMixin, ModelSQL, ModelView):

@@ -2,12 +2,11 @@
 # this repository contains the full copyright notices and license terms.
 import re
 
-import phonenumbers
-
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Unique, fields
 from trytond.model.exceptions import SQLConstraintError
+from trytond.modules.scheduled_activity.phone import same_phone
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
@@ -102,19 +101,7 @@ class Complaint(metaclass=PoolMeta):
         if '@' in contact:
             expected = (complaint.complainant_email or '').strip().lower()
             return complaint if contact.lower() == expected else None
-        if _same_phone(contact, complaint.complainant_phone):
+        # However written, with or without its extension
+        if same_phone(contact, complaint.complainant_phone):
             return complaint
         return None
-
-
-def _same_phone(number, other):
-    if not number or not other:
-        return False
-    try:
-        return phonenumbers.is_number_match(
-            phonenumbers.parse(number, 'CN'),
-            phonenumbers.parse(other, 'CN')) in {
-            phonenumbers.MatchType.EXACT_MATCH,
-            phonenumbers.MatchType.NSN_MATCH}
-    except phonenumbers.NumberParseException:
-        return False

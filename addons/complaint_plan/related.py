@@ -2,23 +2,36 @@
 """Related-complaint detection.
 
 The terms of each registered complaint are kept in an inverted index
-(complaint.term). The complaints that share the rarer terms of a complaint
-are its candidates; the best of them are scored by the cosine of their TF-IDF
-vectors, with a bonus for the same respondent and the same category, and
-those above the threshold are stored as probably related (complaint.related).
-The complaints of the same incident are linked (complaint.same_incident)."""
+(complaint.term): its words and Chinese character n-grams, the concepts of
+the bilingual glossary it names (related_glossary.json) and the store and
+place names it names, transliterated to pinyin. The complaints that share the
+rarer terms of a complaint are its candidates; a logistic model
+(related_model.json, trained by tests/train_related.py on labelled pairs)
+gives the probability that each is about the same incident, from their text
+similarity, shared concepts, respondent, place, category and time apart.
+Those above the calibrated threshold are stored as probably related
+(complaint.related) with why. The handlers' answers (complaint.related.answer)
+shift the calibration within bounds. The complaints of the same incident are
+linked (complaint.same_incident)."""
 import datetime as dt
+import functools
+import json
 import logging
-from collections import Counter, defaultdict
+import math
+import re
+from collections import Counter, defaultdict, namedtuple
 from itertools import islice
+from pathlib import Path
 
 import jieba
+from pypinyin import lazy_pinyin
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.metrics.pairwise import cosine_similarity
 from sql import Literal
 from sql.functions import CurrentTimestamp
 
+from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import Check, Index, ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import AccessError
@@ -35,39 +48,41 @@ from .exceptions import ComplaintValidationError
 # process, at the first segmentation
 jieba.setLogLevel(logging.WARNING)
 
+GLOSSARY_PATH = Path(__file__).with_name('related_glossary.json')
+MODEL_PATH = Path(__file__).with_name('related_model.json')
+
 # The postings read per term, most recent first. A term of more complaints is
 # too common to tell them apart; reading no more keeps the cost of a search
 # independent of the number of complaints.
 POSTINGS_LIMIT = 500
-# The candidates scored with TF-IDF: those sharing the rarest terms
+# The candidates scored: those sharing the rarest terms
 CANDIDATES_LIMIT = 100
-# Added to the text similarity (TF-IDF cosine, 0 to 1) when the candidate is
-# about the same respondent (store, employee, party or description) and when
-# it is of the same category
-RESPONDENT_WEIGHT = 0.2
-CATEGORY_WEIGHT = 0.1
-# A candidate scoring this much is probably related
-RELATED_THRESHOLD = 0.4
 # The most probably related complaints kept for a complaint
 RELATED_LIMIT = 10
+# The handlers' answers shift the model's log-odds by at most this much, and
+# only once there are MIN_ANSWERS of them; the shipped calibration weighs as
+# much as PRIOR_ANSWERS answers, so that a few clicks move it little
+MIN_ANSWERS = 10
+PRIOR_ANSWERS = 100
+MAX_SHIFT = 1.5
 # States whose complaints are searched for related ones; a received
 # complaint is searched when it is registered
 SEARCHED_STATES = {'registered', 'verifying', 'planning', 'approving',
     'processing', 'waiting'}
 # The fields of a complaint that its score with another depends on
 SCORED_FIELDS = {'subject', 'description', 'respondent', 'respondent_name',
-    'category'}
+    'category', 'received_at'}
+# The fields whose terms are indexed
+INDEXED_FIELDS = {'subject', 'description', 'respondent', 'respondent_name'}
+# The kinds of glossary concepts that name what the complaint is about
+THINGS = {'product', 'brand', 'equipment'}
 
-
-def segment(text):
-    """The terms of the text: the words of jieba's search mode (compound
-    words and their parts) with the characters of its Chinese words, so that
-    differently worded complaints share terms (冰柜 and 冷冻柜 share 柜);
-    lower-cased, without punctuation and spaces"""
-    words = [w.lower() for w in jieba.cut_for_search(text or '')
-        if any(c.isalnum() for c in w)]
-    return words + [c for w in words if len(w) > 1 and not w.isascii()
-        for c in w if c.isalnum()]
+HAN = re.compile('[\u4e00-\u9fff]')
+HAN_RUN = re.compile('[\u4e00-\u9fff]+')
+# A capitalised word (a name in English text), "Jing'an" included
+NAME = re.compile(r"[A-Z][a-z]+(?:'[a-z]+)?")
+NAME_GROUP = re.compile(
+    r"[A-Z][a-z]+(?:'[a-z]+)?(?:[ -][A-Z][a-z]+(?:'[a-z]+)?)*")
 
 
 def _now():
@@ -81,6 +96,388 @@ def _respondent_key(respondent, respondent_name):
         return respondent
     if respondent_name and respondent_name.strip():
         return respondent_name.strip().lower()
+
+
+def sigmoid(z):
+    if z < -30:
+        return 0.0
+    return 1 / (1 + math.exp(-z))
+
+
+def logit(p):
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+@functools.cache
+def glossary():
+    "The bilingual glossary shipped with the module"
+    return json.loads(GLOSSARY_PATH.read_text(encoding='utf-8'))
+
+
+@functools.cache
+def pinyin_syllables():
+    "The toneless pinyin syllables"
+    return frozenset(lazy_pinyin(
+            ''.join(chr(c) for c in range(0x4e00, 0x9fa6))))
+
+
+def _syllables(word):
+    """The pinyin syllables that spell the word (lower-cased), fewest first,
+    or None"""
+    if "'" in word:
+        # An apostrophe separates syllables: Jing'an
+        parts = [_syllables(p) for p in word.split("'")]
+        if all(parts):
+            return [s for p in parts for s in p]
+        return None
+    syllables = pinyin_syllables()
+    word = word.lower()
+    best = [None] * (len(word) + 1)
+    best[0] = []
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - 6), end):
+            if best[start] is not None and word[start:end] in syllables:
+                candidate = best[start] + [word[start:end]]
+                if best[end] is None or len(candidate) < len(best[end]):
+                    best[end] = candidate
+    return best[-1]
+
+
+def _stem(word):
+    "A light English stemmer: plurals"
+    if len(word) > 4 and word.endswith('ies'):
+        return word[:-3] + 'y'
+    if len(word) > 3 and word.endswith('s') and not word.endswith('ss'):
+        return word[:-1]
+    return word
+
+
+class Analyzer:
+    """What the text of a complaint is indexed by: its terms, as a Counter.
+
+    * words: jieba's search mode (compound words and their parts),
+      lower-cased, English plurals stemmed, without stop words;
+    * Chinese character n-grams (`chars`: single characters, shipped;
+      `bigrams`: pairs of consecutive characters, measured and left out);
+    * `concepts`: "c:" and the id of each glossary concept named, in Chinese
+      or English, and of its broader concept;
+    * `places`: "p:" and each pair of pinyin syllables of the store and place
+      names: the Chinese characters before 店, 超市, 广场 or 商场, and the
+      capitalised English words spelt in pinyin ("Xuhui" and 徐汇 both give
+      p:xu_hui)."""
+
+    def __init__(self, chars=True, bigrams=False, concepts=True,
+            places=True):
+        self.chars = chars
+        self.bigrams = bigrams
+        self.concepts = concepts
+        self.places = places
+        data = glossary()
+        self.stopwords = (
+            set(data['stopwords']['zh']) | set(data['stopwords']['en']))
+        self.markers = data['place_markers']
+        self.place_stop = re.compile('|'.join(
+                map(re.escape, sorted(data['place_stop'], key=len,
+                        reverse=True))))
+        self.concept_type = {}
+        self.broader = {}
+        zh_terms, en_terms = {}, {}
+        for concept in data['concepts']:
+            self.concept_type[concept['id']] = concept['type']
+            self.broader[concept['id']] = concept['broader']
+            for term in concept['zh']:
+                zh_terms.setdefault(term, concept['id'])
+            for term in concept['en']:
+                en_terms.setdefault(term.lower(), concept['id'])
+        self.labels = {c['id']: {'zh': c['zh'][0], 'en': c['en'][0]}
+            for c in data['concepts']}
+        self.zh_terms = zh_terms
+        self.en_terms = en_terms
+        self.zh_pattern = re.compile('|'.join(
+                map(re.escape, sorted(zh_terms, key=len, reverse=True))))
+        self.en_pattern = re.compile(
+            r"(?<![a-z])(" + '|'.join(
+                re.escape(t).replace(r'\ ', r'[\s-]+')
+                for t in sorted(en_terms, key=len, reverse=True))
+            + r")(?:s|es)?(?![a-z])")
+
+    def words(self, text):
+        words = []
+        for word in jieba.cut_for_search(text):
+            word = word.lower()
+            if not any(c.isalnum() for c in word):
+                continue
+            if word.isascii():
+                word = _stem(word)
+            if word not in self.stopwords:
+                words.append(word)
+        return words
+
+    def ngrams(self, text):
+        grams = []
+        for run in HAN_RUN.findall(text):
+            if self.chars:
+                grams.extend(c for c in run if c not in self.stopwords)
+            if self.bigrams:
+                grams.extend(run[i:i + 2] for i in range(len(run) - 1))
+        return grams
+
+    def concept_ids(self, text):
+        ids = [self.zh_terms[m] for m in self.zh_pattern.findall(text)]
+        for match in self.en_pattern.finditer(text.lower()):
+            term = re.sub(r'[\s-]+', ' ', match.group(1))
+            ids.append(self.en_terms.get(term) or self.en_terms.get(
+                    match.group(1)))
+        ids = [i for i in ids if i]
+        return ids + [self.broader[i] for i in ids
+            if self.broader[i] and self.broader[i] != i]
+
+    def place_names(self, text):
+        "The pinyin syllable pairs of the store and place names"
+        pairs = set()
+        cleaned = self.place_stop.sub(' ', text)
+        for marker in self.markers:
+            for match in re.finditer(
+                    '([\u4e00-\u9fff]{2,4})' + re.escape(marker), cleaned):
+                following = cleaned[match.end():match.end() + 1]
+                if marker == '店' and following and following in '员长里内铺面':
+                    continue
+                syllables = lazy_pinyin(match.group(1))
+                pairs.update(zip(syllables, syllables[1:]))
+        for group in NAME_GROUP.findall(text):
+            syllables = []
+            for word in NAME.findall(group):
+                spelt = _syllables(word)
+                if spelt:
+                    syllables.extend(spelt)
+                else:
+                    pairs.update(zip(syllables, syllables[1:]))
+                    syllables = []
+            pairs.update(zip(syllables, syllables[1:]))
+        return {f'{a}_{b}' for a, b in pairs}
+
+    def terms(self, subject, description, respondent=None):
+        "The terms of a complaint, and their occurrences"
+        text = f'{subject or ""}\n{description or ""}'
+        terms = Counter(self.words(text))
+        terms.update(self.ngrams(text))
+        if self.concepts:
+            terms.update('c:' + i for i in self.concept_ids(text))
+        if self.places:
+            terms.update('p:' + p for p in self.place_names(
+                    f'{text}\n{respondent or ""}'))
+        return terms
+
+    def label(self, term, language):
+        "How a term is shown in the language"
+        if term.startswith('c:'):
+            labels = self.labels.get(term[2:])
+            if labels:
+                return labels['zh' if language.startswith('zh') else 'en']
+            return term[2:]
+        if term.startswith('p:'):
+            return term[2:].replace('_', '')
+        return term
+
+
+@functools.cache
+def analyzer():
+    return Analyzer()
+
+
+def segment(text):
+    "The surface terms of the text: its words and n-grams"
+    analyzer_ = analyzer()
+    return analyzer_.words(text or '') + analyzer_.ngrams(text or '')
+
+
+# A complaint as the model sees it: its id, its terms, its respondent key,
+# category and reception time
+Doc = namedtuple('Doc', ['id', 'terms', 'respondent', 'category', 'received'])
+
+# The features of a pair of complaints, in the order of the model's
+# coefficients
+FEATURES = ['text', 'concepts', 'same_thing', 'same_problem',
+    'other_thing', 'other_problem', 'same_store', 'other_store',
+    'same_category', 'days', 'within_1', 'within_3', 'near_store',
+    'near_text', 'rare_shared', 'cross_language', 'cross_concepts']
+
+
+def _split(terms):
+    surface, concepts, places = {}, set(), set()
+    for term, count in terms.items():
+        if term.startswith('c:'):
+            concepts.add(term[2:])
+        elif term.startswith('p:'):
+            places.add(term[2:])
+        else:
+            surface[term] = count
+    return surface, concepts, places
+
+
+def _language(surface):
+    return 'zh' if any(HAN.search(t) for t in surface) else 'en'
+
+
+def candidate_ids(terms, postings):
+    """The ids of the complaints sharing the terms, those sharing the rarest
+    first: each gains 1/n for a term of n postings. postings(term) gives the
+    ids of the most recent complaints having the term, newest first."""
+    shared = Counter()
+    for term in terms:
+        ids = postings(term)
+        for i in ids:
+            shared[i] += 1 / len(ids)
+    return [i for i, _ in shared.most_common()]
+
+
+Suggestion = namedtuple('Suggestion',
+    ['id', 'logit', 'shared', 'same_store', 'days'])
+
+
+def candidate_features(query, candidates):
+    """The features of the query (Doc) with each candidate (Doc), with what
+    the handler is shown: (id, features, shared terms, same store, days
+    apart), in the order of the candidates"""
+    if not candidates:
+        return []
+    analyzer_ = analyzer()
+    split = [_split(d.terms) for d in [query] + candidates]
+    surfaces = [s for s, _, _ in split]
+    if any(surfaces):
+        vectorizer = DictVectorizer()
+        documents = vectorizer.fit_transform(surfaces)
+        transformer = TfidfTransformer(sublinear_tf=True)
+        vectors = transformer.fit_transform(documents)
+        similarities = cosine_similarity(vectors[0], vectors[1:])[0]
+        idf = dict(zip(vectorizer.feature_names_, transformer.idf_))
+    else:
+        similarities = [0.0] * len(candidates)
+        idf = {}
+    q_surface, q_concepts, q_places = split[0]
+    q_language = _language(q_surface)
+    q_things = {c for c in q_concepts
+        if analyzer_.concept_type.get(c) in THINGS}
+    q_problems = {c for c in q_concepts
+        if analyzer_.concept_type.get(c) == 'problem'}
+    result = []
+    for doc, (surface, concepts, places), similarity in zip(
+            candidates, split[1:], similarities):
+        common = q_concepts & concepts
+        things = {c for c in concepts
+            if analyzer_.concept_type.get(c) in THINGS}
+        problems = {c for c in concepts
+            if analyzer_.concept_type.get(c) == 'problem'}
+        specific = {c for c in common if c in analyzer_.concept_type}
+        q_specific = {c for c in q_concepts if c in analyzer_.concept_type}
+        specific_all = {c for c in concepts if c in analyzer_.concept_type}
+        concept_cosine = (len(specific) / math.sqrt(
+                len(q_specific) * len(specific_all))
+            if specific else 0.0)
+        cross = float(_language(surface) != q_language)
+        same_respondent = bool(query.respondent and doc.respondent
+            and query.respondent == doc.respondent)
+        same_place = bool(q_places & places)
+        same_store = same_respondent or same_place
+        other_store = not same_store and (
+            bool(query.respondent and doc.respondent)
+            or bool(q_places and places))
+        days = (abs((query.received - doc.received).total_seconds()) / 86400
+            if query.received and doc.received else 0.0)
+        within_3 = float(days <= 3.5)
+        # How rare the rarest shared word is, 0 (in every candidate) to 1
+        # (in these two only)
+        rare = max((idf[t] - 1 for t in set(q_surface) & set(surface)),
+            default=0.0) / math.log((len(candidates) + 2) / 3) if (
+            len(candidates) > 1) else 0.0
+        features = {
+            'text': float(similarity),
+            'concepts': concept_cosine,
+            'same_thing': float(bool(q_things & common)),
+            'same_problem': float(bool(q_problems & common)),
+            'other_thing': float(bool(q_things and things
+                    and not q_things & things)),
+            'other_problem': float(bool(q_problems and problems
+                    and not q_problems & problems)),
+            'same_store': float(same_store),
+            'other_store': float(other_store),
+            'same_category': float(bool(query.category
+                    and query.category == doc.category)),
+            'days': math.log1p(days),
+            'within_1': float(days <= 1.5),
+            'within_3': within_3,
+            'near_store': within_3 * same_store,
+            'near_text': within_3 * max(float(similarity), concept_cosine),
+            'rare_shared': rare,
+            'cross_language': cross,
+            'cross_concepts': cross * concept_cosine,
+            }
+        shared = sorted(set(q_surface) & set(surface),
+            key=lambda t: (-idf.get(t, 0), t))[:3]
+        shown = {c for c in common if analyzer_.concept_type.get(c)}
+        shared += sorted('c:' + c for c in shown)[:5 - len(shared)]
+        result.append((doc.id, features, ' '.join(shared),
+                same_store, round(days)))
+    return result
+
+
+def score_candidates(query, candidates, model):
+    """The suggestions of the candidates (Doc) for the query (Doc), the most
+    probably of the same incident first"""
+    suggestions = [Suggestion(i, model.logit(f), shared, same_store, days)
+        for i, f, shared, same_store, days in candidate_features(
+            query, candidates)]
+    suggestions.sort(key=lambda s: (-s.logit, -s.id))
+    return suggestions
+
+
+class RelatedModel:
+    "The logistic model of related_model.json"
+
+    def __init__(self, data):
+        self.data = data
+        self.coefficients = dict(zip(data['features'], data['coefficients']))
+        self.intercept = data['intercept']
+        self.threshold = data['threshold']
+
+    @classmethod
+    def load(cls, path=MODEL_PATH):
+        return cls(json.loads(Path(path).read_text(encoding='utf-8')))
+
+    def logit(self, features):
+        return self.intercept + sum(
+            w * features[f] for f, w in self.coefficients.items())
+
+
+@functools.cache
+def related_model():
+    return RelatedModel.load()
+
+
+def calibration_shift(answers, prior=PRIOR_ANSWERS, minimum=MIN_ANSWERS,
+        bound=MAX_SHIFT):
+    """The shift of the model's log-odds that fits the answers (log-odds at
+    the time, same incident or not), the shipped calibration weighing as
+    much as prior answers at even odds; 0 below minimum answers, never
+    beyond bound"""
+    answers = list(answers)
+    if len(answers) < minimum:
+        return 0.0
+    precision = prior / 4
+    shift = 0.0
+    for _ in range(25):
+        gradient = -precision * shift
+        hessian = -precision
+        for z, same in answers:
+            p = sigmoid(z + shift)
+            gradient += (1 if same else 0) - p
+            hessian -= p * (1 - p)
+        step = gradient / hessian
+        shift -= step
+        if abs(step) < 1e-6:
+            break
+    return max(-bound, min(bound, shift))
 
 
 class Configuration(metaclass=PoolMeta):
@@ -106,7 +503,7 @@ class Complaint(metaclass=PoolMeta):
     related_complaints = fields.One2Many(
         'complaint.related', 'complaint', "Probably Related", readonly=True,
         help="The complaints probably about the same thing, "
-        "best first.")
+        "most probable first.")
     related_count = fields.Function(
         fields.Integer("Probably Related"), 'get_related_count')
     same_incident = fields.Function(fields.Many2Many(
@@ -188,7 +585,7 @@ class Complaint(metaclass=PoolMeta):
         super().on_modification(mode, complaints, field_names=field_names)
         if mode != 'write':
             return
-        if {'subject', 'description'} & field_names:
+        if INDEXED_FIELDS & field_names:
             # A received complaint is indexed when it is registered
             cls.index_terms([c for c in complaints
                     if c.state not in {'received', 'cancelled'}])
@@ -201,7 +598,7 @@ class Complaint(metaclass=PoolMeta):
 
     @classmethod
     def index_terms(cls, complaints):
-        "Store the terms of the subject and description of the complaints"
+        "Store the terms of the complaints"
         pool = Pool()
         Term = pool.get('complaint.term')
         term = Term.__table__()
@@ -219,32 +616,63 @@ class Complaint(metaclass=PoolMeta):
                             term.create_uid, term.create_date],
                         list(sub_rows)))
 
+    def _respondent_text(self):
+        "The respondent as named: the record's name or the description"
+        if self.respondent:
+            return self.respondent.rec_name
+        return self.respondent_name
+
     def _term_counts(self):
-        return Counter(segment(self.subject) + segment(self.description))
+        return analyzer().terms(
+            self.subject, self.description, self._respondent_text())
 
     @classmethod
     def find_related(cls, complaints):
         """Store the probably related complaints of each complaint, and each
-        complaint as probably related to them"""
+        complaint as probably related to them, with why"""
         pool = Pool()
         Related = pool.get('complaint.related')
-        scores = {}
+        Answer = pool.get('complaint.related.answer')
+        model = related_model()
+        rows = {}
         for complaint in complaints:
-            for candidate, score in islice(
-                    complaint.related_scores(), RELATED_LIMIT):
-                if score >= RELATED_THRESHOLD:
-                    for pair in [
-                            (complaint, candidate), (candidate, complaint)]:
-                        scores[pair] = max(score, scores.get(pair, 0))
+            shift = Answer.calibration(complaint.company.id)
+            suggestions = complaint.related_suggestions()
+            rejected = Answer.rejected(complaint, [s.id for s in suggestions])
+            kept = (s for s in suggestions
+                if sigmoid(s.logit + shift) >= model.threshold
+                and s.id not in rejected)
+            for suggestion in islice(kept, RELATED_LIMIT):
+                probability = round(sigmoid(suggestion.logit + shift), 2)
+                values = {
+                    'score': probability,
+                    'logit': round(suggestion.logit, 4),
+                    'shared': suggestion.shared,
+                    'same_store': suggestion.same_store,
+                    'days_apart': suggestion.days,
+                    }
+                for pair in [(complaint.id, suggestion.id),
+                        (suggestion.id, complaint.id)]:
+                    if pair not in rows or (
+                            rows[pair]['logit'] < values['logit']):
+                        rows[pair] = values
         with without_check_access():
             Related.forget(complaints)
             Related.save([
-                    Related(complaint=complaint, related=related,
-                        score=round(score, 2))
-                    for (complaint, related), score in scores.items()])
+                    Related(complaint=c, related=r, **values)
+                    for (c, r), values in rows.items()])
 
     def related_scores(self):
-        """The candidate complaints and their score, best first.
+        """The candidate complaints and the probability that each is of the
+        same incident, most probable first"""
+        pool = Pool()
+        Answer = pool.get('complaint.related.answer')
+        shift = Answer.calibration(self.company.id)
+        return [(self.__class__(s.id), sigmoid(s.logit + shift))
+            for s in self.related_suggestions()]
+
+    def related_suggestions(self):
+        """The suggestions for the candidate complaints, most probable first.
 
         Reads no more than POSTINGS_LIMIT postings per term and scores no
         more than CANDIDATES_LIMIT candidates."""
@@ -259,15 +687,13 @@ class Complaint(metaclass=PoolMeta):
                 where=(term.term == word) & (term.complaint != self.id),
                 order_by=[term.complaint.desc],
                 limit=POSTINGS_LIMIT))
-        # The rarer the shared term, the more it says
-        shared = Counter()
-        for value in counts:
+
+        def postings(value):
             cursor.execute(query, [value if p is word else p for p in params])
-            postings = [c for c, in cursor]
-            for complaint_id in postings:
-                shared[complaint_id] += 1 / len(postings)
+            return [c for c, in cursor]
+
         candidates = self._eligible_candidates(
-            [c for c, _ in shared.most_common()])
+            candidate_ids(counts, postings))
         if not candidates:
             return []
         candidate_terms = defaultdict(dict)
@@ -277,35 +703,19 @@ class Complaint(metaclass=PoolMeta):
                     where=term.complaint.in_(list(sub_ids))))
             for complaint_id, value, occurrences in cursor:
                 candidate_terms[complaint_id][value] = occurrences
-        ids = list(candidates)
-        documents = DictVectorizer().fit_transform(
-            [counts] + [candidate_terms[i] for i in ids])
-        vectors = TfidfTransformer(sublinear_tf=True).fit_transform(
-            documents)
-        similarities = cosine_similarity(vectors[0], vectors[1:])[0]
-        respondent = _respondent_key(
-            str(self.respondent) if self.respondent else None,
-            self.respondent_name)
-        category = self.category.id if self.category else None
-        scores = []
-        for candidate_id, similarity in zip(ids, similarities):
-            if not similarity:
-                continue
-            score = float(similarity)
-            candidate_respondent, candidate_category = candidates[
-                candidate_id]
-            if respondent and candidate_respondent == respondent:
-                score += RESPONDENT_WEIGHT
-            if category and candidate_category == category:
-                score += CATEGORY_WEIGHT
-            scores.append((candidate_id, round(score, 4)))
-        scores.sort(key=lambda s: (-s[1], -s[0]))
-        return [(self.__class__(i), score) for i, score in scores]
+        query_doc = Doc(self.id, counts,
+            _respondent_key(
+                str(self.respondent) if self.respondent else None,
+                self.respondent_name),
+            self.category.id if self.category else None, self.received_at)
+        docs = [Doc(i, candidate_terms[i], *candidates[i])
+            for i in candidates]
+        return score_candidates(query_doc, docs, related_model())
 
     def _eligible_candidates(self, ids):
-        """The respondent and category of the first CANDIDATES_LIMIT of the
-        ids that are complaints of the company, not cancelled and not closed
-        for longer than configured"""
+        """The respondent, category and reception time of the first
+        CANDIDATES_LIMIT of the ids that are complaints of the company, not
+        cancelled and not closed for longer than configured"""
         pool = Pool()
         Configuration = pool.get('complaint.configuration')
         table = self.__table__()
@@ -320,11 +730,12 @@ class Complaint(metaclass=PoolMeta):
             sub_ids = list(sub_ids)
             cursor.execute(*table.select(
                     table.id, table.respondent, table.respondent_name,
-                    table.category,
+                    table.category, table.received_at,
                     where=table.id.in_(sub_ids)
                     & (table.company == self.company.id)
                     & searched))
-            found = {i: (_respondent_key(r, n), c) for i, r, n, c in cursor}
+            found = {i: (_respondent_key(r, n), c, a)
+                for i, r, n, c, a in cursor}
             for i in sub_ids:
                 if i in found and len(eligible) < CANDIDATES_LIMIT:
                     eligible[i] = found[i]
@@ -395,9 +806,18 @@ class Related(EnforcedStatesMixin, PairMixin, ModelSQL, ModelView):
         required=True, readonly=True, ondelete='CASCADE')
     related = fields.Many2One('complaint.complaint', "Related Complaint",
         required=True, readonly=True, ondelete='CASCADE')
-    score = fields.Float("Score", digits=(16, 2), readonly=True,
-        help="The text similarity, plus a bonus for the same respondent "
-        "and the same category.")
+    score = fields.Float("Probability", digits=(16, 2), readonly=True,
+        help="The probability that both complaints are about the same "
+        "incident, learnt from complaints labelled by hand and adjusted "
+        "by the handlers' answers.")
+    logit = fields.Float("Log-odds", readonly=True)
+    shared = fields.Char("Shared Terms", readonly=True)
+    same_store = fields.Boolean("Same Store", readonly=True)
+    days_apart = fields.Integer("Days Apart", readonly=True)
+    reason = fields.Function(fields.Char("Why",
+            help="The words and concepts both complaints name, whether "
+            "they are about the same store and how many days apart they "
+            "were received."), 'get_reason')
     subject = fields.Function(fields.Char("Subject"), 'get_related_field')
     respondent = fields.Function(
         fields.Char("Respondent"), 'get_respondent')
@@ -407,6 +827,13 @@ class Related(EnforcedStatesMixin, PairMixin, ModelSQL, ModelView):
             'get_states', "State"), 'get_related_field')
     same_incident = fields.Function(
         fields.Boolean("Same Incident"), 'get_same_incident')
+    answer = fields.Function(fields.Selection([
+                (None, ""),
+                ('same', "Same Incident"),
+                ('not_same', "Not Same Incident"),
+                ], "Answer",
+            help="The handlers' last answer about the two complaints."),
+        'get_answer')
 
     @classmethod
     def __setup__(cls):
@@ -424,9 +851,10 @@ class Related(EnforcedStatesMixin, PairMixin, ModelSQL, ModelView):
                     'depends': ['same_incident'],
                     },
                 'unlink_incident': {
-                    'invisible': ~Eval('same_incident', False),
+                    'invisible': (~Eval('same_incident', False)
+                        & (Eval('answer') == 'not_same')),
                     'icon': 'tryton-unlink',
-                    'depends': ['same_incident'],
+                    'depends': ['same_incident', 'answer'],
                     },
                 })
 
@@ -447,6 +875,30 @@ class Related(EnforcedStatesMixin, PairMixin, ModelSQL, ModelView):
             return self.related.respondent.rec_name
         return self.related.respondent_name
 
+    def get_reason(self, name):
+        language = Transaction().language or 'en'
+        analyzer_ = analyzer()
+        parts = []
+        if self.shared:
+            words = []
+            for term in self.shared.split():
+                label = analyzer_.label(term, language)
+                if label not in words:
+                    words.append(label)
+            parts.append(gettext('complaint_plan.msg_related_reason_shared',
+                    words=', '.join(words)))
+        if self.same_store:
+            parts.append(gettext('complaint_plan.msg_related_reason_store'))
+        if self.days_apart is not None:
+            if self.days_apart:
+                parts.append(gettext(
+                        'complaint_plan.msg_related_reason_days',
+                        days=self.days_apart))
+            else:
+                parts.append(gettext(
+                        'complaint_plan.msg_related_reason_same_day'))
+        return ' · '.join(parts)
+
     @classmethod
     def get_same_incident(cls, records, name):
         pool = Pool()
@@ -461,6 +913,19 @@ class Related(EnforcedStatesMixin, PairMixin, ModelSQL, ModelView):
             pairs.update(cursor)
         return {r.id: (r.complaint.id, r.related.id) in pairs
             for r in records}
+
+    @classmethod
+    def get_answer(cls, records, name):
+        pool = Pool()
+        Answer = pool.get('complaint.related.answer')
+        answers = Answer.answers([(r.complaint, r.related) for r in records])
+        result = {}
+        for record in records:
+            same = answers.get(
+                Answer.key(record.complaint, record.related))
+            result[record.id] = (None if same is None
+                else 'same' if same else 'not_same')
+        return result
 
     _written_by_message = 'complaint_plan.msg_related_computed'
 
@@ -483,20 +948,126 @@ class Related(EnforcedStatesMixin, PairMixin, ModelSQL, ModelView):
         pool = Pool()
         Complaint = pool.get('complaint.complaint')
         SameIncident = pool.get('complaint.same_incident')
+        Answer = pool.get('complaint.related.answer')
         # The button checks the rules of the related complaint, not those
         # of the complaint
         Complaint.read([r.complaint.id for r in records], ['id'])
         SameIncident.link([(r.complaint, r.related) for r in records])
+        Answer.record([(r, True) for r in records])
 
     @classmethod
     @ModelView.button
     def unlink_incident(cls, records):
-        "Take the related complaints out of the incident of the complaint"
+        """Answer that the related complaints are not of the incident of the
+        complaint, and take those linked out of it"""
         pool = Pool()
         Complaint = pool.get('complaint.complaint')
         SameIncident = pool.get('complaint.same_incident')
+        Answer = pool.get('complaint.related.answer')
         Complaint.read([r.complaint.id for r in records], ['id'])
-        SameIncident.take_out([r.related for r in records])
+        SameIncident.take_out([r.related for r in records
+                if r.same_incident])
+        Answer.record([(r, False) for r in records])
+
+
+class Answer(EnforcedStatesMixin, PairMixin, ModelSQL):
+    """Answer about a probably related complaint
+
+    The last answer of the handlers, Same Incident or Not Same Incident,
+    about two complaints suggested as probably related, with the model's
+    log-odds at the time: the labelled pairs that adjust the calibration."""
+    __name__ = 'complaint.related.answer'
+
+    complaint = fields.Many2One('complaint.complaint', "Complaint",
+        required=True, ondelete='CASCADE')
+    related = fields.Many2One('complaint.complaint', "Related Complaint",
+        required=True, ondelete='CASCADE')
+    same = fields.Boolean("Same Incident")
+    logit = fields.Float("Log-odds", required=True)
+    _calibration_cache = Cache(
+        'complaint.related.answer.calibration', context=False)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('complaint_related_unique', Unique(t, t.complaint, t.related),
+                'complaint_plan.msg_related_answer_unique'),
+            ]
+        cls._sql_indexes.add(Index(t, (t.related, Index.Equality())))
+
+    _written_by_message = 'complaint_plan.msg_related_answer_from_button'
+
+    @staticmethod
+    def key(complaint, related):
+        "The pair as stored: the lower id first"
+        return tuple(sorted([int(complaint), int(related)]))
+
+    @classmethod
+    def answers(cls, pairs):
+        "The last answer (same or not) of each pair answered"
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        keys = {cls.key(c, r) for c, r in pairs}
+        answers = {}
+        for sub_keys in grouped_slice(sorted(keys)):
+            sub_keys = list(sub_keys)
+            cursor.execute(*table.select(
+                    table.complaint, table.related, table.same,
+                    where=table.complaint.in_(list({c for c, _ in sub_keys}))))
+            for complaint, related, same in cursor:
+                if (complaint, related) in keys:
+                    answers[complaint, related] = bool(same)
+        return answers
+
+    @classmethod
+    def rejected(cls, complaint, ids):
+        "The ids answered not of the same incident as the complaint"
+        answers = cls.answers([(complaint, i) for i in ids])
+        return {i for i in ids
+            if answers.get(cls.key(complaint, i)) is False}
+
+    @classmethod
+    def record(cls, answers):
+        "Record the answers (probably related row, same) as the last ones"
+        rows = {}
+        for related, same in answers:
+            row_logit = related.logit
+            if row_logit is None:
+                row_logit = logit(related.score or 0.5)
+            rows[cls.key(related.complaint, related.related)] = {
+                'same': same, 'logit': row_logit}
+        with without_check_access():
+            for sub_keys in grouped_slice(list(rows)):
+                cls.delete(cls.search(['OR'] + [[
+                                ('complaint', '=', c),
+                                ('related', '=', r),
+                                ] for c, r in sub_keys]))
+            cls.create([{'complaint': c, 'related': r, **values}
+                    for (c, r), values in rows.items()])
+        cls._calibration_cache.clear()
+
+    @classmethod
+    def calibration(cls, company_id):
+        """The shift of the model's log-odds learnt from the answers about
+        the complaints of the company"""
+        shift = cls._calibration_cache.get(company_id)
+        if shift is not None:
+            return shift
+        pool = Pool()
+        Complaint = pool.get('complaint.complaint')
+        table = cls.__table__()
+        complaint = Complaint.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.join(complaint,
+                condition=table.complaint == complaint.id
+                ).select(table.logit, table.same,
+                where=complaint.company == company_id))
+        shift = calibration_shift(
+            (z, bool(same)) for z, same in cursor)
+        cls._calibration_cache.set(company_id, shift)
+        return shift
 
 
 class SameIncident(EnforcedStatesMixin, PairMixin, ModelSQL):

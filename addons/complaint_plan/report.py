@@ -2,10 +2,26 @@
 import shutil
 
 from trytond.modules.company import CompanyReport
+from trytond.modules.scheduled_activity.timezone import report_helpers
 
 
 class ComplaintReport(CompanyReport):
-    "A complaint document, in PDF when LibreOffice is installed"
+    """A complaint document, in PDF when LibreOffice is installed
+
+    Its times are printed in the company's zone, with the zone named
+    (format_company_datetime), and its phone numbers in the national
+    format (format_phone)."""
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        context = super().get_context(records, header, data)
+        context.update(report_helpers())
+        # The plan a document shows: the version carried out (approved, or
+        # frozen when processing started without approval), else what the
+        # complaint holds when no version was frozen
+        context['plan'] = lambda complaint: (
+            complaint.approved_plan or complaint)
+        return context
 
     @classmethod
     def convert(cls, report, data, **kwargs):
@@ -21,3 +37,16 @@ class RegistrationReport(ComplaintReport):
 
 class FeedbackLetter(ComplaintReport):
     __name__ = 'complaint.complaint.feedback_letter'
+
+
+class PlanReport(ComplaintReport):
+    "The handling plan: the approved version, else the latest one"
+    __name__ = 'complaint.complaint.plan'
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        context = super().get_context(records, header, data)
+        context['plans'] = lambda complaint: [
+            v for v in [complaint.approved_plan or complaint.plan_version]
+            if v]
+        return context

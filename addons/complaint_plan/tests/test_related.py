@@ -13,15 +13,21 @@ from trytond.tests.test_tryton import (
 
 from trytond.modules.complaint_plan.exceptions import (
     ComplaintValidationError)
-from trytond.modules.complaint_plan.related import segment
+from trytond.modules.complaint_plan.related import (
+    MAX_SHIFT, MIN_ANSWERS, analyzer, calibration_shift, related_model,
+    segment)
 from trytond.modules.complaint_plan.tests.related_set import (
     evaluate, register_complaints)
 from trytond.modules.complaint_plan.tests.test_access import create_user
 
-# What the labelled set reached when the detection was written (precision
-# 0.85, recall 0.77), less a small margin; never lower them
-PRECISION_FLOOR = 0.82
-RECALL_FLOOR = 0.75
+# What the held-out part of the labelled set reached when the model was
+# trained (see doc/design.rst), less a small margin; never lower them. The
+# targets of issue 19 are P@5 >= 0.90, MAP >= 0.75, unrelated <= 0.25 and
+# English-Chinese recall >= 0.5.
+PRECISION_FLOOR = 0.73
+MAP_FLOOR = 0.62
+UNRELATED_CEILING = 0.33
+CROSS_RECALL_FLOOR = 0.80
 
 FREEZER = [
     ("冰柜坏了冰淇淋全化了",
@@ -89,8 +95,10 @@ class RelatedTestCase(TestCase):
         return self.read(complaint, 'related_count')
 
     def test_segment(self):
-        "Chinese is segmented into words and characters, English lower-cased"
-        terms = segment("Freezer BROKEN: 冷冻柜坏了！")
+        """Chinese is segmented into words and characters, English
+        lower-cased without plurals; both name the glossary's concepts and
+        the stores' names in pinyin"""
+        terms = segment("Freezers BROKEN: 冷冻柜坏了！")
         self.assertIn('freezer', terms)
         self.assertIn('broken', terms)
         self.assertIn('冷冻柜', terms)
@@ -98,17 +106,70 @@ class RelatedTestCase(TestCase):
         self.assertIn('柜', terms)
         self.assertFalse({':', '！', ' '} & set(terms))
 
+        english = analyzer().terms("Melted ice cream",
+            "The chest freezer at the Xuhui store is not cooling.")
+        chinese = analyzer().terms("冰淇淋化了",
+            "在徐汇店买的冰激凌全化了，冰柜不制冷。")
+        # 冰柜 and 冷冻柜, freezer: the same concept
+        self.assertIn('c:freezer', analyzer().terms("冷冻柜", ""))
+        shared = set(english) & set(chinese)
+        self.assertTrue({'c:freezer', 'c:ice_cream', 'c:melted',
+                'c:not_cold', 'p:xu_hui'} <= shared, shared)
+        self.assertIn('p:jing_an', analyzer().terms(
+                "Rude guard at Jing'an", ""))
+        self.assertIn('p:jing_an', analyzer().terms(
+                "保安", "", "华联超市静安店"))
+        # A clerk is no store
+        self.assertFalse([t for t in analyzer().terms("店员态度差", "")
+                if t.startswith('p:')])
+
+    def test_calibration_shift(self):
+        """The handlers' answers shift the log-odds only once there are
+        enough of them, never beyond the bound, and little for a few"""
+        self.assertEqual(calibration_shift(
+                [(2.0, False)] * (MIN_ANSWERS - 1)), 0)
+        few = calibration_shift([(2.0, False)] * MIN_ANSWERS)
+        self.assertLess(few, 0)
+        self.assertGreater(few, -1)
+        self.assertEqual(
+            calibration_shift([(2.0, False)] * 10_000), -MAX_SHIFT)
+        self.assertEqual(
+            calibration_shift([(-2.0, True)] * 10_000), MAX_SHIFT)
+        # Answers that agree with the model leave it as it is
+        balanced = [(0.0, True), (0.0, False)] * 50
+        self.assertAlmostEqual(calibration_shift(balanced), 0, places=6)
+
+    def test_model(self):
+        "The shipped model is a logistic model with a threshold"
+        model = related_model()
+        self.assertGreater(model.threshold, 0.5)
+        self.assertLess(model.threshold, 1)
+        # Time apart and another store make a pair less probable
+        self.assertLess(model.coefficients['days'], 0)
+        self.assertLess(model.coefficients['other_store'], 0)
+        self.assertGreater(model.coefficients['text'], 0)
+        self.assertGreater(model.coefficients['concepts'], 0)
+
     @with_transaction()
     def test_labelled_set(self):
-        "The top 5 of the labelled set are precise and complete enough"
+        """The held-out part of the labelled set: the top 5 are precise,
+        the lists ranked, few lone complaints are shown anything and English
+        complaints find their Chinese incident"""
         pool = Pool()
         Related = pool.get('complaint.related')
         company = create_company()
         with set_company(company):
-            complaints, incidents = register_complaints(company)
-            precision, recall = evaluate(complaints, incidents)
-            self.assertGreaterEqual(precision, PRECISION_FLOOR)
-            self.assertGreaterEqual(recall, RECALL_FLOOR)
+            complaints = register_complaints(company)
+            measures = evaluate(complaints)
+            self.assertGreaterEqual(
+                measures['precision'], PRECISION_FLOOR, measures)
+            self.assertGreaterEqual(measures['map'], MAP_FLOOR, measures)
+            self.assertLessEqual(
+                measures['unrelated'], UNRELATED_CEILING, measures)
+            self.assertGreaterEqual(
+                measures['cross_recall'], CROSS_RECALL_FLOOR, measures)
+            self.assertLessEqual(
+                measures['precision_strict'], measures['precision'])
 
             pairs = {(r.complaint.id, r.related.id)
                 for r in Related.search([])}
@@ -350,3 +411,81 @@ class RelatedTestCase(TestCase):
                         ])
                 with self.assertRaises(AccessButtonError):
                     Related.unlink_incident([row])
+
+    @with_transaction()
+    def test_days_apart_and_english(self):
+        """Two freezer failures of the same store weeks apart are not
+        related; an English complaint finds the Chinese ones of its
+        incident, and the list tells why"""
+        pool = Pool()
+        Complaint = pool.get('complaint.complaint')
+        Related = pool.get('complaint.related')
+        company = create_company()
+        now = dt.datetime.now().replace(microsecond=0)
+        with set_company(company):
+            old, = self.create_complaints(company, FREEZER[:1],
+                received_at=now - dt.timedelta(days=20))
+            first, second = self.create_complaints(company, FREEZER[1:],
+                received_at=now - dt.timedelta(hours=5))
+            Complaint.register([old, first, second])
+            self.assertEqual(self.related(first), [FREEZER[2][0]])
+            self.assertEqual(self.count(old), 0)
+
+            english, = self.create_complaints(company, [
+                    ("Melted ice cream at Wuyi Square",
+                        "The ice cream I bought at your Wuyi Square store "
+                        "was soft, the freezer is not cold."),
+                    ], respondent=None, received_at=now)
+            Complaint.register([english])
+            self.assertEqual(self.related(english),
+                sorted([FREEZER[1][0], FREEZER[2][0]]))
+            row = Related.search([('complaint', '=', english.id)])[0]
+            self.assertGreaterEqual(row.score, related_model().threshold)
+            self.assertIn("same store", row.reason)
+            self.assertIn("received the same day", row.reason)
+            self.assertIn("freezer", row.reason)
+
+    @with_transaction()
+    def test_answers(self):
+        """Same Incident and Not Same Incident are recorded as answers;
+        a complaint answered not of the incident is not suggested again"""
+        pool = Pool()
+        Complaint = pool.get('complaint.complaint')
+        Related = pool.get('complaint.related')
+        Answer = pool.get('complaint.related.answer')
+        company = create_company()
+        with set_company(company):
+            a, b, c = self.create_complaints(company, FREEZER)
+            Complaint.register([a, b, c])
+            ab, = Related.search([
+                    ('complaint', '=', a.id), ('related', '=', b.id)])
+            ac, = Related.search([
+                    ('complaint', '=', a.id), ('related', '=', c.id)])
+            self.assertEqual((ab.answer, ac.answer), (None, None))
+
+            Related.link_incident([ab])
+            Related.unlink_incident([ac])
+            answers = {(x.complaint.id, x.related.id): x.same
+                for x in Answer.search([])}
+            self.assertEqual(answers, {
+                    tuple(sorted([a.id, b.id])): True,
+                    tuple(sorted([a.id, c.id])): False,
+                    })
+            self.assertEqual(Related(ab.id).answer, 'same')
+            self.assertEqual(Related(ac.id).answer, 'not_same')
+            # Not linked: nothing taken out of an incident
+            self.assertEqual(
+                [x.id for x in Complaint(a.id).same_incident], [b.id])
+            # The other way round shows the same answer
+            ca, = Related.search([
+                    ('complaint', '=', c.id), ('related', '=', a.id)])
+            self.assertEqual(ca.answer, 'not_same')
+
+            # Searched again, the complaint answered not of the incident is
+            # not suggested
+            Complaint.find_related([c])
+            self.assertEqual(self.related(c), [FREEZER[1][0]])
+
+            # Answering again replaces the answer
+            Related.link_incident([Related(ab.id)])
+            self.assertEqual(Answer.search_count([]), 2)

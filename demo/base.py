@@ -21,6 +21,7 @@ def create_demo_company(config):
     party.save()
     company_config.form.party = party
     company_config.form.currency = currency
+    company_config.form.timezone = 'Asia/Shanghai'
     company_config.execute('add')
     config._context = User.get_preferences(True, {})
     return get_demo_company(config)

@@ -68,6 +68,19 @@ COMPLAINTS = [
         '五一广场店冻品区的冷冻柜不制冷，冰淇淋都化了，盒子都变形了。',
         '检修冷冻柜', 'registered'),
     ]
+# Level 1 complaints whose six-part plan is written and waits to be submitted
+# for approval (提交审批): the browser tests take one through the chain on a
+# desktop and the other on a phone
+PLANS_TO_SUBMIT = [
+    ('category_safety', 'letter', 1, '钱先生', '13511112222',
+        '货架倒塌砸伤顾客',
+        '五一广场店日化区一组货架倒塌，砸伤顾客左臂。',
+        '赔偿医药费并道歉', 'planning'),
+    ('category_safety', 'walk_in', 1, '孙女士', '13622223333',
+        '扶梯急停顾客跌倒',
+        '河西万达店自动扶梯突然急停，顾客跌倒擦伤。',
+        '赔偿并检修扶梯', 'planning'),
+    ]
 
 
 def load(config):
@@ -115,7 +128,7 @@ def load(config):
     # A plan awaiting approval stops at the click on "process".
     steps_to = {'approving': 'processing'}
     for (fs_id, channel, days, name, phone, subject, description, remedy,
-            state) in COMPLAINTS:
+            state) in COMPLAINTS + PLANS_TO_SUBMIT:
         complaint = Complaint(
             channel=channel, received_at=now - dt.timedelta(days=days),
             complainant_name=name, complainant_phone=phone,
@@ -131,24 +144,41 @@ def load(config):
                 complaint.cause = '经核实，情况属实。'
                 complaint.interview_notes = '已与当事员工及顾客沟通。'
             elif step == 'processing':
-                complaint.investigation_duties = '店长负责调查，客服专员负责回访。'
-                complaint.investigation_methods = '调取监控录像，询问当事人。'
-                complaint.measures = '向顾客道歉并按规定补偿。'
-                complaint.compensation_amount = Decimal('100.00')
-                complaint.compensation_description = '购物券'
-                complaint.responsibility = '当班员工负主要责任。'
-                complaint.prevention = '加强员工服务培训。'
+                fill_plan(complaint)
             elif step == 'responded':
                 feedback = Feedback(
                     method='phone', date=now, satisfaction='satisfied',
                     content='已电话告知处理结果，顾客表示满意。')
                 complaint.feedbacks.append(feedback)
             complaint.save()
-            complaint.click(buttons[step])
+            if step == 'processing' and complaint.approval_needed:
+                # The level has an approval chain: the plan is submitted
+                complaint.click('submit_plan')
+            else:
+                complaint.click(buttons[step])
+        if subject in {p[5] for p in PLANS_TO_SUBMIT}:
+            fill_plan(complaint, Employee(employees['handler2'].id))
+            complaint.save()
         if state == 'approving':
             approve_as(config, 'manager', complaint)
             approve_as(config, 'leader1', complaint)
     emergency.load(config)
+
+
+def fill_plan(complaint, investigator=None):
+    "Write the six elements of the handling plan"
+    if investigator:
+        complaint.investigation_team.append(investigator)
+    complaint.investigation_duties = '店长负责调查，客服专员负责回访。'
+    complaint.investigation_time = (
+        complaint.received_at + dt.timedelta(days=1))
+    complaint.investigation_place = '门店现场'
+    complaint.investigation_methods = '调取监控录像，询问当事人。'
+    complaint.measures = '向顾客道歉并按规定补偿。'
+    complaint.compensation_amount = Decimal('100.00')
+    complaint.compensation_description = '购物券'
+    complaint.responsibility = '当班员工负主要责任。'
+    complaint.prevention = '加强员工服务培训。'
 
 
 def create_inbox(config):

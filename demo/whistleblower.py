@@ -14,19 +14,22 @@ USERS = [
 
 REPORTS = [
     # channel, days ago, category, site, description, persons concerned,
-    # reporter name (None: anonymous), contact, target state
+    # reporter name (None: anonymous), contact, target state, logins of the
+    # users excluded for a conflict of interest
     ('written', 2, 'equipment', '二号仓库',
         '二号仓库的叉车刹车失灵，已三次报修，至今无人维修，仍在使用。',
-        '仓库主管', '李雷', '手机 139 0000 1234', 'investigating'),
+        '仓库主管', '李雷', '手机 139 0000 1234', 'investigating', []),
     ('oral', 1, 'orders', '物流中心',
         '夜班主管强令员工不系安全带在货架顶层作业。',
-        '夜班主管', None, None, 'received'),
+        '夜班主管', None, None, 'received', []),
     ('email', 20, 'concealment', '河西万达店',
         '上月卸货时叉车撞伤一名员工，门店未上报，伤者被要求请事假。',
-        '门店店长', '韩梅梅', 'hanmeimei@example.com', 'proposed'),
+        '门店店长', '韩梅梅', 'hanmeimei@example.com', 'proposed',
+        # 吴刚 is the store manager's brother-in-law
+        ['officer2']),
     ('web', 10, 'training', '五一广场店',
         '新入职员工未经安全培训即上岗操作切片机。',
-        '', None, None, 'dismissed'),
+        '', None, None, 'dismissed', []),
     ]
 
 
@@ -71,7 +74,7 @@ def load(config):
     admin = config.user
     users = _users(config)
     employees = {}
-    for _, _, _, _, _, _, reporter, _, _ in REPORTS:
+    for _, _, _, _, _, _, reporter, _, _, _ in REPORTS:
         if reporter:
             employees[reporter] = _reporting_employee(reporter, config)
 
@@ -80,7 +83,7 @@ def load(config):
     Employee = Model.get('company.employee', config=config)
     now = dt.datetime.now().replace(microsecond=0)
     for (channel, days, category, site, description, persons, reporter,
-            contact, state) in REPORTS:
+            contact, state, excluded) in REPORTS:
         register = Wizard('whistleblower.report.register', config=config)
         register.form.channel = channel
         register.form.received_at = now - dt.timedelta(days=days)
@@ -98,6 +101,12 @@ def load(config):
         number = register.form.number
         register.execute('end')
         report, = Report.find([('number', '=', number)])
+        if excluded:
+            # Before anything else: he never sees the case
+            User = Model.get('res.user', config=config)
+            report.excluded_users.extend(
+                [User(users[login].id) for login in excluded])
+            report.save()
         if state == 'received':
             message = report.messages.new()
             message.direction = 'incoming'

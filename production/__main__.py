@@ -7,8 +7,10 @@ demo data loaded with --demo), then keep running until Ctrl+C:
 - one trytond-cron,
 - one trytond-worker for the queue.
 The configuration is written once to var/trytond-pg.conf with a whistleblower
-key of its own; the PostgreSQL URI comes from TRYTOND_DATABASE_URI the first
-time, then from that file.
+key of its own, readable by its owner only; the PostgreSQL URI comes from
+TRYTOND_DATABASE_URI the first time, then from that file.
+The processes log at TRYTOND_LOGGING_LEVEL (ERROR by default), never below
+INFO: at DEBUG trytond would log the whistleblower reports and identities.
 """
 import argparse
 import os
@@ -26,7 +28,7 @@ from production.supervisor import Supervisor
 
 MODULES = [
     'scheduled_activity', 'complaint_plan', 'whistleblower', 'store_hygiene',
-    'public_page']
+    'public_page', 'personal_data']
 READY_TIMEOUT = 120
 
 

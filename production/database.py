@@ -4,6 +4,7 @@ import hashlib
 import os
 import pathlib
 import secrets
+import stat
 import subprocess
 import sys
 import tempfile
@@ -25,9 +26,13 @@ def write_config(path, uri):
     it parsed.
 
     Written once: it holds the whistleblower key that encrypts the
-    reporters' identities, which must never change by accident."""
+    reporters' identities, which must never change by accident. Readable by
+    its owner only (mode 0600), also when an earlier version wrote it."""
     path = pathlib.Path(path)
-    if not path.exists():
+    if path.exists():
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            path.chmod(0o600)
+    else:
         path.parent.mkdir(parents=True, exist_ok=True)
         filestore = path.parent / 'filestore'
         filestore.mkdir(exist_ok=True)

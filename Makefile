@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 BIN := $(VENV)/bin
 VAR := $(CURDIR)/var
 SAO := node_modules/tryton-sao
-MODULES := scheduled_activity complaint_plan whistleblower store_hygiene
+MODULES := scheduled_activity complaint_plan whistleblower store_hygiene personal_data
 DEMO_DB := demo
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -29,12 +29,17 @@ $(SAO)/index.html:
 		--omit=dev tryton-sao@8.0
 	test -f $@
 
-# Written once: it holds the whistleblower encryption key of the demo data.
+# Written once: it holds the whistleblower encryption key of the demo data,
+# so it is created readable by its owner only (umask 077: mode 0600) and
+# renamed in place when complete.
 $(VAR)/trytond.conf: | install
 	mkdir -p $(VAR)/db
-	printf '[database]\nuri = sqlite://\npath = %s\nlanguage = zh_CN\n\n[web]\nlisten = %s:%s\nroot = %s\n\n[session]\nauthentications = password\n\n[whistleblower]\nkey = %s\n' \
+	rm -f $@.new
+	umask 077 && printf '[database]\nuri = sqlite://\npath = %s\nlanguage = zh_CN\n\n[web]\nlisten = %s:%s\nroot = %s\n\n[session]\nauthentications = password\n\n[whistleblower]\nkey = %s\n' \
 		'$(VAR)/db' '$(HOST)' '$(PORT)' '$(CURDIR)/$(SAO)' \
-		"$$($(PYTHON) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" > $@
+		"$$($(PYTHON) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" > $@.new
+	chmod 600 $@.new
+	mv -f $@.new $@
 
 demo-db: $(VAR)/db/$(DEMO_DB).sqlite
 $(VAR)/db/$(DEMO_DB).sqlite: | install $(VAR)/trytond.conf
@@ -54,10 +59,10 @@ run-pg: install sao
 	$(PYTHON) -m production --database $(PG_DB) --workers $(WORKERS) \
 		--listen $(HOST):$(PORT) $(if $(DEMO),--demo)
 
+# The engines' passes run side by side, each printed whole when it ends.
 test: install sao
-	@for engine in $(ENGINES); do \
-		$(MAKE) --no-print-directory test-$$engine || exit 1; \
-	done
+	@$(MAKE) --no-print-directory --output-sync=target -j$(words $(ENGINES)) \
+		$(addprefix test-,$(ENGINES))
 
 test-sqlite:
 	@echo "== test suite on SQLite"

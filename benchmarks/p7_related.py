@@ -1,18 +1,22 @@
 """P7: related-complaint detection finds the complaints about the same
-thing, at a cost that does not follow the number of complaints.
+incident, at a cost that does not follow the number of complaints.
 
 On a scratch PostgreSQL database:
 
-* register the labelled set of complaint_plan (42 incidents of 5 complaints
-  worded differently and 30 complaints about nothing else) and print the
-  precision of the top 5 probably related complaints of each, with their
-  recall (see tests/related_set.py);
+* register the labelled set of complaint_plan (409 complaints written by
+  hand, 73 incidents of 3 to 6 complaints, 98 about nothing else, 23 % in
+  English; see tests/related_set.py) one by one in the order received, and
+  report on its held-out part, kept out of training and tuning: the
+  precision of the top 5 probably related complaints (with, beside it, the
+  figure counting the empty slots the incident could have filled as misses),
+  the mean average precision, the share of complaints of no incident shown
+  anything and the English-Chinese recall of the top 5;
 * fill the complaints and their indexed terms with bulk SQL, the terms being
   those of a complaint of the labelled set and a product code each, one
   complaint every 10 minutes up to now, 8 in 10 closed 3 days after; time
   the related search of one new complaint (the candidates from the index,
-  their scores, the probable relations stored) with 10,000 complaints then
-  100,000, and compare.
+  their probabilities, the probable relations stored) with 10,000
+  complaints then 100,000, and compare.
 """
 import datetime as dt
 import statistics
@@ -24,8 +28,11 @@ from benchmarks.scratch import (
 SMALL, LARGE = 10_000, 100_000
 RUNS = 15
 TARGET = 2.0
-# Below what the labelled set reaches (0.85 when written), as the test
-PRECISION_TARGET = 0.82
+# The targets of issue 19 on the held-out part
+PRECISION_TARGET = 0.90
+MAP_TARGET = 0.75
+UNRELATED_TARGET = 0.25
+CROSS_RECALL_TARGET = 0.5
 # Filler complaints: one every 10 minutes, most of them closed
 STATES = ['closed'] * 8 + ['processing', 'registered']
 PRODUCTS = 5_000
@@ -37,7 +44,7 @@ NEW_COMPLAINT = {
 
 def labelled_set(name):
     """Register the labelled set; return the company, the stores and the
-    precision and recall of the top 5"""
+    measures of its held-out part"""
     from trytond.modules.complaint_plan.tests.related_set import (
         evaluate, register_complaints)
     from trytond.transaction import Transaction
@@ -45,16 +52,17 @@ def labelled_set(name):
     with Transaction().start(name, 1) as transaction:
         company = create_company()
         with transaction.set_context(company=company.id):
-            complaints, incidents = register_complaints(company)
-            precision, recall = evaluate(complaints, incidents)
+            complaints = register_complaints(company)
+            measures = evaluate(complaints)
             setup = {
                 'company': company.id,
-                'stores': sorted({str(c.respondent) for c in complaints}),
+                'stores': sorted({str(c.respondent) for c in complaints
+                        if c.respondent}),
                 'category': complaints[0].category.id,
                 'level': complaints[0].level.id,
                 }
         transaction.commit()
-    return setup, precision, recall
+    return setup, measures
 
 
 def create_entry_terms(name):
@@ -197,7 +205,7 @@ def related_search(name, setup):
 
 def main():
     with scratch_database(['complaint_plan']) as name:
-        setup, precision, recall = labelled_set(name)
+        setup, measures = labelled_set(name)
         entries = create_entry_terms(name)
         add_complaints(name, setup, entries, 1, SMALL)
         small, small_median, small_found = related_search(name, setup)
@@ -211,14 +219,23 @@ def main():
         f"{LARGE:,} complaints: best {large * 1000:.1f} ms, "
         f"median {large_median * 1000:.1f} ms, {large_found} found",
         flush=True)
-    print(f"P7 recall of the top 5 on the labelled set: {recall:.2f} "
-        "(for information)", flush=True)
-    met = report(
-        f"P7 related search, one complaint against {LARGE:,} vs "
-        f"{SMALL:,}", large / small, TARGET)
-    return report(
-        "P7 precision of the top 5 on the labelled set", precision,
-        PRECISION_TARGET, comparison='>=', unit='') and met
+    met = [report(
+            f"P7 related search, one complaint against {LARGE:,} vs "
+            f"{SMALL:,}", large / small, TARGET),
+        report(
+            "P7 held out: precision of the top 5 "
+            f"({measures['precision_strict']:.2f} with missing slots as "
+            "misses)", measures['precision'], PRECISION_TARGET,
+            comparison='>=', unit=''),
+        report("P7 held out: mean average precision", measures['map'],
+            MAP_TARGET, comparison='>=', unit=''),
+        report("P7 held out: share of unrelated complaints shown anything",
+            measures['unrelated'], UNRELATED_TARGET, unit=''),
+        report("P7 held out: English-Chinese recall of the top 5",
+            measures['cross_recall'], CROSS_RECALL_TARGET,
+            comparison='>=', unit=''),
+        ]
+    return all(met)
 
 
 if __name__ == '__main__':

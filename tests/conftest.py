@@ -30,7 +30,7 @@ CHROMIUM = '/usr/bin/chromium'
 SAO = ROOT / 'node_modules' / 'tryton-sao'
 MODULES = os.environ.get(
     'DEMO_MODULES',
-    'scheduled_activity complaint_plan whistleblower store_hygiene').split()
+    'scheduled_activity complaint_plan whistleblower store_hygiene personal_data').split()
 CHROMIUM_ARGS = [
     '--no-sandbox', '--disable-gpu', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--no-first-run',
@@ -79,11 +79,15 @@ def tryton_url():
     database_folder.mkdir(parents=True)
     port = _free_port()
     config = folder / 'trytond.conf'
-    config.write_text(
-        f'[database]\nuri = sqlite://\npath = {database_folder}\n'
-        'language = zh_CN\n\n'
-        f'[web]\nlisten = 127.0.0.1:{port}\nroot = {SAO}\n\n'
-        f'[whistleblower]\nkey = {WHISTLEBLOWER_KEY}\n')
+    # Readable by its owner only: it holds the whistleblower key
+    with os.fdopen(os.open(
+                config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600),
+            'w') as file:
+        file.write(
+            f'[database]\nuri = sqlite://\npath = {database_folder}\n'
+            'language = zh_CN\n\n'
+            f'[web]\nlisten = 127.0.0.1:{port}\nroot = {SAO}\n\n'
+            f'[whistleblower]\nkey = {WHISTLEBLOWER_KEY}\n')
     env = _server_env()
     cached = ROOT / 'var' / 'cache' / f'browser-demo-{_content_hash()}.sqlite'
     if not cached.exists():

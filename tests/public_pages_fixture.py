@@ -12,6 +12,7 @@ from werkzeug.test import Client
 
 from trytond.i18n import gettext
 from trytond.modules.company.tests import create_company
+from trytond.modules.public_page import challenge as proof_of_work
 from trytond.modules.public_page import page
 from trytond.modules.whistleblower.tests.tools import set_test_key
 from trytond.pool import Pool
@@ -31,11 +32,20 @@ FORMS = {
     REPORT: 'whistleblower_report',
     FOLLOW_UP: 'whistleblower_follow_up',
     }
-# High enough for the rate limits never to be met unless a test lowers them
+# The kind of proof of work each anonymous page's forms ask for
+KINDS = {
+    REPORT: 'anonymous_submission',
+    FOLLOW_UP: 'anonymous_lookup',
+    }
+# High enough for the rate limits never to be met and the proof of work
+# never to get harder unless a test lowers them
 HIGH_LIMIT = 10 ** 9
 LIMITS = [
-    'submission_limit', 'lookup_limit', 'anonymous_submission_limit',
-    'anonymous_lookup_limit']
+    'submission_limit', 'lookup_limit', 'anonymous_submission_load',
+    'anonymous_lookup_load']
+# The proof of work's difficulties, the configuration's defaults
+DIFFICULTY = 10
+MAX_DIFFICULTY = 18
 OFFICER_LOGINS = ['officer_zhou', 'officer_wu']
 STAFF_COMPLAINT_DESCRIPTION = '员工录入的投诉：收银台多收了钱'
 
@@ -114,19 +124,29 @@ def _build():
 
 
 def set_limits(**limits):
-    "Set the rate limits of the public pages, the others out of the way"
+    """Set the rate limits and the loads of the proof of work of the public
+    pages, the others out of the way, and its difficulties"""
     with Transaction().start(DB_NAME, 0) as transaction:
         Configuration = Pool().get('public_page.configuration')
         values = {name: limits.get(name, HIGH_LIMIT) for name in LIMITS}
+        values['challenge_difficulty'] = limits.get(
+            'challenge_difficulty', DIFFICULTY)
+        values['challenge_max_difficulty'] = limits.get(
+            'challenge_max_difficulty', MAX_DIFFICULTY)
         Configuration.write([Configuration(1)], values)
         transaction.commit()
 
 
 def clear_attempts():
-    "Forget the counted attempts, as after an hour"
+    "Forget the counted attempts and the spent challenges, as after an hour"
     with Transaction().start(DB_NAME, 0) as transaction:
-        Attempt = Pool().get('public_page.attempt')
-        Attempt.delete(Attempt.search([]))
+        pool = Pool()
+        for name in ['public_page.attempt', 'public_page.challenge']:
+            Model = pool.get(name)
+            records = Model.search([])
+            # Deleting no record fails on PostgreSQL
+            if records:
+                Model.delete(records)
         transaction.commit()
 
 
@@ -181,6 +201,19 @@ def mint_token(path):
         token = page.new_token(FORMS[path])
         transaction.rollback()
     return token
+
+
+def mint_challenge(path):
+    "Return a new challenge of the page's form, unsolved"
+    with Transaction().start(DB_NAME, 0) as transaction:
+        challenge = proof_of_work.new_challenge(KINDS[path])
+        transaction.rollback()
+    return challenge
+
+
+def spent_challenges(path):
+    "Return how many challenges of the page's kind were spent"
+    return count('public_page.challenge', [('kind', '=', KINDS[path])])
 
 
 def report_of_code(code):
@@ -306,7 +339,8 @@ class Visitor:
     """A browser on the public pages
 
     It keeps the anti-forgery cookie the pages set and posts the token of
-    the last form it was shown, as a browser does."""
+    the last form it was shown, as a browser does; it solves the proof of
+    work of that form as the page's script does."""
 
     def __init__(self, headers=None, environ=None):
         self.client = Client(app, use_cookies=False)
@@ -314,6 +348,7 @@ class Visitor:
         self.environ = dict(environ or {})
         self.cookie = ''
         self.token = ''
+        self.challenge = None
 
     def use_token(self, token):
         "Hold the token as cookie and form field"
@@ -335,6 +370,9 @@ class Visitor:
             if result.html and result.document.xpath(
                     '//input[@name="csrf_token"]'):
                 self.token = result.field('csrf_token')
+            if result.html and result.document.xpath(
+                    '//input[@name="challenge"]'):
+                self.challenge = result.field('challenge')
         return result
 
     def get(self, path, query=None, headers=None, follow=True):
@@ -344,8 +382,13 @@ class Visitor:
         return self._remember(response, follow)
 
     def post(self, path, data, headers=None, follow=True):
-        """Post the form values with the held token unless they have one;
+        """Post the form values with the held token unless they have one,
+        and the held challenge with its proof unless they have a challenge;
         the values None are not sent"""
+        if self.challenge and 'challenge' not in data:
+            data = {
+                'challenge': self.challenge,
+                'proof': proof_of_work.solve(self.challenge), **data}
         data = {
             k: v for k, v in {'csrf_token': self.token, **data}.items()
             if v is not None}

@@ -2,9 +2,15 @@
 photo and follows it; a clerk finds it in the web client; an employee
 reports anonymously, keeps the receipt code, comes back and replies; the
 case officer is told; the server logged nothing of the whistleblower pages.
+The browser solves the whistleblower pages' proof of work, with its own
+SHA-256 where it has no crypto.subtle, within seconds at the highest
+difficulty.
 """
+import hashlib
 import io
 import re
+import time
+from contextlib import contextmanager
 
 import pytest
 import segno
@@ -14,6 +20,53 @@ pytestmark = pytest.mark.browser
 
 DESCRIPTION = '冷冻柜温度显示零上五度，冰淇淋全化了还在卖。'
 PHONE = '13987654321'
+# At the highest difficulty of the proof of work, a reporter waits at most
+CHECK_SECONDS = 15
+# Without crypto.subtle, as on a page served over plain HTTP from another
+# machine than the visitor's
+NO_WEBCRYPTO = """
+Object.defineProperty(window, 'isSecureContext', {get: () => false});
+Object.defineProperty(Crypto.prototype, 'subtle', {get: () => undefined});
+"""
+# The browser's digests held back until the test releases them
+HOLD_WEBCRYPTO = """
+(function () {
+  var release, held = new Promise(function (resolve) { release = resolve; });
+  window.releaseDigests = function () { release(); };
+  var digest = SubtleCrypto.prototype.digest;
+  SubtleCrypto.prototype.digest = function () {
+    var self = this, args = arguments;
+    return held.then(function () { return digest.apply(self, args); });
+  };
+})();
+"""
+
+
+def policy_errors(page):
+    "Collect what the page's console says of the security policy"
+    errors = []
+    page.on('console', lambda message: errors.append(message.text)
+        if 'Content Security Policy' in message.text else None)
+    return errors
+
+
+@contextmanager
+def difficulty(demo_database, bits):
+    "Ask the served pages for the proof of work of the bits"
+    before = demo_database.execute(
+        'SELECT challenge_difficulty, challenge_max_difficulty '
+        'FROM public_page_configuration').fetchone()
+    demo_database.execute(
+        'UPDATE public_page_configuration SET challenge_difficulty = ?, '
+        'challenge_max_difficulty = ?', (bits, bits))
+    demo_database.commit()
+    try:
+        yield
+    finally:
+        demo_database.execute(
+            'UPDATE public_page_configuration SET challenge_difficulty = ?, '
+            'challenge_max_difficulty = ?', before)
+        demo_database.commit()
 
 
 def photo(path):
@@ -76,8 +129,12 @@ def test_customer_files_and_follows_complaint(
 def test_employee_reports_anonymously_and_replies(
         browser, page, tryton_url, login, screenshot, server_log,
         demo_database):
+    policy = policy_errors(page)
     page.goto(f'{tryton_url}/demo/whistleblower/report')
     expect(page.locator('h1')).to_have_text('安全生产违法违规举报')
+    # The page's script solves the proof of work while the form is filled
+    expect(page.locator('#report-form')).to_have_attribute(
+        'data-challenge', 'solved')
     expect(page.locator('#identity-anonymous')).to_be_checked()
     page.select_option('#category', 'concealment')
     page.fill('#site', '物流中心三号库')
@@ -100,6 +157,7 @@ def test_employee_reports_anonymously_and_replies(
     screenshot(page, 'public_whistleblower_reply')
     assert {c['name'] for c in page.context.cookies()} <= {
         'public_page_token'}
+    assert policy == []
 
     officer = browser.new_context(
         viewport={'width': 1440, 'height': 900}, locale='zh-CN').new_page()
@@ -117,6 +175,9 @@ def test_employee_reports_anonymously_and_replies(
     assert '/demo/complaint_plan/complaint' in log, (
         "the server logs requests, so the probe below can fail")
     assert '/whistleblower/' not in log
+    # Nor what the reporter wrote, read by the officer's web client
+    for text in ['叉车撞伤', '物流中心', '临时工']:
+        assert text not in log
 
 
 def test_customer_scans_store_qr_code(page, tryton_url, screenshot,
@@ -142,3 +203,85 @@ def test_customer_scans_store_qr_code(page, tryton_url, screenshot,
         'SELECT channel, respondent FROM complaint_complaint '
         'WHERE number = ?', (number.inner_text(),)).fetchone()
     assert (channel, respondent) == ('web', f'hygiene.store,{store_id}')
+
+
+def test_reporter_sends_before_the_check_is_done(
+        browser, page, tryton_url, screenshot, demo_database):
+    """A reporter who sends the code before the browser's check is done sees
+    the page check, then the case; at the highest difficulty the check
+    takes seconds"""
+    code = _report(page, tryton_url)
+    # The browser's digests wait until the code is sent
+    page.add_init_script(HOLD_WEBCRYPTO)
+    page.goto(f'{tryton_url}/demo/whistleblower/follow-up')
+    form = page.locator('#code-form')
+    expect(form).to_have_attribute('data-challenge', 'solving')
+    status = form.locator('.challenge-status')
+    expect(status).to_be_hidden()
+    page.fill('#code', code)
+    page.click('#submit')
+    expect(status).to_have_text('正在检查您的浏览器…')
+    expect(status).to_be_visible()
+    expect(page.locator('#submit')).to_be_disabled()
+    screenshot(page, 'public_whistleblower_checking')
+    page.evaluate('window.releaseDigests()')
+    expect(page.locator('#report-state')).to_have_text('已收到')
+
+    with difficulty(demo_database, 18):
+        context = browser.new_context(locale='zh-CN')
+        try:
+            reporter = context.new_page()
+            reporter.goto(f'{tryton_url}/demo/whistleblower/follow-up')
+            form = reporter.locator('#code-form')
+            expect(form).to_have_attribute(
+                'data-challenge', 'solved', timeout=CHECK_SECONDS * 1000)
+            assert int(form.get_attribute('data-challenge-ms')) < (
+                CHECK_SECONDS * 1000)
+            assert reporter.locator('input[name=challenge]').input_value(
+                ).startswith('l.18.')
+            reporter.fill('#code', code)
+            reporter.click('#submit')
+            expect(reporter.locator('#report-state')).to_have_text('已收到')
+            # The reply form's check runs while the reporter types
+            expect(reporter.locator('#reply-form')).to_have_attribute(
+                'data-challenge', 'solved', timeout=CHECK_SECONDS * 1000)
+        finally:
+            context.close()
+
+
+def test_proof_of_work_without_webcrypto(
+        browser, tryton_url, demo_database):
+    """Where the browser has no crypto.subtle, the page's own SHA-256 gives
+    the digests Python gives, and the page works as well"""
+    context = browser.new_context(locale='zh-CN')
+    context.add_init_script(NO_WEBCRYPTO)
+    page = context.new_page()
+    try:
+        code = _report(page, tryton_url)
+        page.goto(f'{tryton_url}/demo/whistleblower/follow-up')
+        assert page.evaluate('window.crypto.subtle') is None
+        for text in ['', 'abc', '举报' * 40, 'l.18.1767225600.' + 'a' * 200]:
+            expected = int.from_bytes(
+                hashlib.sha256(text.encode()).digest()[:4], 'big')
+            assert page.evaluate(
+                'text => publicPageChallenge.sha256First32(text)',
+                text) == expected, text
+        with difficulty(demo_database, 16):
+            page.goto(f'{tryton_url}/demo/whistleblower/follow-up')
+            page.fill('#code', code)
+            page.click('#submit')
+            expect(page.locator('#report-state')).to_have_text(
+                '已收到', timeout=CHECK_SECONDS * 1000)
+    finally:
+        context.close()
+
+
+def _report(page, tryton_url):
+    "Send a report from the page; return its receipt code"
+    page.goto(f'{tryton_url}/demo/whistleblower/report')
+    page.select_option('#category', 'equipment')
+    page.fill('#description', '三号线的防护罩拆下后一直没装回去。')
+    page.click('#submit')
+    code = page.locator('#receipt-code')
+    expect(code).to_have_text(re.compile(r'^\d{4} \d{4} \d{4} \d{4}$'))
+    return code.inner_text()

@@ -296,8 +296,9 @@ def test_kill_during_batch_intake(database, production):
                         ('intake_key', 'in',
                             [f['submission'] for _, f in batch]),
                         ])}
+    # The phone is stored once in E.164, however it was typed
     expected = {f['submission']: (
-            f['name'], f['phone'], f['description'], 'web')
+            f['name'], '+86' + f['phone'], f['description'], 'web')
         for _, f in batch}
     # Each complaint is whole or absent; the answered ones are there
     before = stored()

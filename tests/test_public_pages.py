@@ -5,8 +5,11 @@ whistleblower report and follow-up.
 Every request goes through trytond's WSGI application in a transaction of
 its own; what it stored is then read back as root.
 """
+import base64
+import hashlib
 import json
 import logging
+import math
 import re
 import threading
 import time
@@ -19,6 +22,7 @@ from sql import Table
 from werkzeug.serving import make_server
 
 from trytond import backend
+from trytond.modules.public_page import challenge as proof_of_work
 from trytond.modules.public_page import page
 from trytond.modules.public_page.tests import test_metadata
 from trytond.pool import Pool
@@ -26,15 +30,16 @@ from trytond.tests.test_tryton import DB_NAME, drop_db
 from trytond.transaction import Transaction
 
 from public_pages_fixture import (
-    COMPLAINT, COMPLAINT_STATUS, EXE, FOLLOW_UP, HTML, JPEG, PDF, PNG, REPORT,
-    STAFF_COMPLAINT_DESCRIPTION, Visitor, add_officer_message,
-    clear_attempts, close_report, count, files, message, new_submission,
-    read, report_of_code, set_limits, set_web_case_officer, setup_database,
-    state_of)
+    COMPLAINT, COMPLAINT_STATUS, DIFFICULTY, EXE, FOLLOW_UP, HTML, JPEG, PDF,
+    PNG, REPORT, STAFF_COMPLAINT_DESCRIPTION, Visitor, add_officer_message,
+    clear_attempts, close_report, count, files, message, mint_challenge,
+    new_submission, read, report_of_code, set_limits, set_web_case_officer,
+    setup_database, spent_challenges, state_of)
 
 XSS = '<script>alert(1)</script>'
 XSS_ATTRIBUTE = '"><img src=x onerror=alert(1)>'
 RECEIPT_CODE = re.compile(r'\d{4} \d{4} \d{4} \d{4}')
+CHALLENGE = re.compile(r'^[sl]\.\d+\.\d+\.[0-9a-f]{16}\.[0-9a-f]{32}$')
 # What a visitor's browser and network tell, each unique in the database
 PROBE_ADDRESS = '203.0.113.77'
 PROBE_FORWARDED = '198.51.100.23'
@@ -242,7 +247,8 @@ class ComplaintFormTestCase(PublicPageTestCase):
                 'description', 'requested_remedy', 'intake_key', 'state'])
         self.assertEqual(complaint['channel'], 'web')
         self.assertEqual(complaint['complainant_name'], values['name'])
-        self.assertEqual(complaint['complainant_phone'], values['phone'])
+        # Stored once in E.164, however it was typed
+        self.assertEqual(complaint['complainant_phone'], '+8613912345678')
         self.assertEqual(complaint['complainant_email'], values['email'])
         self.assertEqual(complaint['respondent_name'], values['respondent'])
         self.assertEqual(complaint['category'], int(values['category']))
@@ -767,7 +773,11 @@ class WhistleblowerReportTestCase(PublicPageTestCase):
         self.assertNotIn(XSS_ATTRIBUTE, result.html)
         self.assertEqual(result.field('description'), XSS)
         self.assertEqual(result.field('site'), XSS_ATTRIBUTE)
-        self.assertFalse(result.document.xpath('//script|//img'))
+        self.assertFalse(result.document.xpath('//img'))
+        # No script but the page's own, which solves the proof of work
+        self.assertEqual(
+            [s.text for s in result.document.xpath('//script')],
+            [page.CHALLENGE_SCRIPT])
 
     def test_disguised_evidence(self):
         "Evidence that is not what its name says is refused, text kept"
@@ -832,8 +842,8 @@ class FollowUpTestCase(PublicPageTestCase):
             count('res.notification'))
 
     def lookups(self):
-        return count(
-            'public_page.attempt', [('kind', '=', 'anonymous_lookup')])
+        "Return how many codes were entered: each spent a challenge"
+        return spent_challenges(FOLLOW_UP)
 
     def state(self):
         return state_of('whistleblower.report', self.report_id)
@@ -932,27 +942,27 @@ class FollowUpTestCase(PublicPageTestCase):
             {(results[0].status, results[0].error)})
         self.assertEqual(self.lookups(), before + len(results))
 
-    def test_lookup_limit(self):
-        "After too many wrong codes even the right code must wait"
-        set_limits(anonymous_lookup_limit=3)
-        for _ in range(3):
+    def test_wrong_codes_lock_nobody_out(self):
+        """After many wrong codes the right code still shows the report and
+        takes a reply: the proof of work got harder instead"""
+        set_limits(anonymous_lookup_load=3)
+        for _ in range(12):
             self.assertEqual(self.look_up('1111 1111 1111 1111').status, 404)
-        result = self.look_up(self.code)
-        self.assertRefused(
-            result, 'public_page.msg_too_many_attempts', status=429)
-        self.assertShowsNothing(result)
-
-    def test_lookup_limit_holds_for_replies(self):
-        "After too many wrong codes a reply shows and stores nothing"
-        set_limits(anonymous_lookup_limit=3)
-        for _ in range(3):
-            self.assertEqual(self.look_up('1111 1111 1111 1111').status, 404)
+        visitor = Visitor()
+        visitor.get(FOLLOW_UP)
+        # 12 codes, 4 times the usual load: 2 bits more
+        self.assertEqual(
+            proof_of_work.difficulty_of(visitor.challenge), DIFFICULTY + 2)
+        result = visitor.post(
+            FOLLOW_UP, {'action': 'lookup', 'code': self.code})
+        self.assertEqual(result.status, 200, result.error)
+        self.assertEqual(result.text('report-state'), self.state())
         before = self.stored()
-        result = self.reply(self.code, '你好')
-        self.assertRefused(
-            result, 'public_page.msg_too_many_attempts', status=429)
-        self.assertShowsNothing(result)
-        self.assertEqual(self.stored(), before)
+        result = visitor.post(FOLLOW_UP, {
+                'action': 'reply', 'code': self.code, 'text': '你好'})
+        self.assertEqual(result.status, 200, result.error)
+        self.assertTrue(result.text('replied'))
+        self.assertEqual(self.stored()[0], before[0] + 1)
 
     def test_forged_token_reply_shows_nothing(self):
         "A reply with a forged token neither shows nor checks the code"
@@ -995,6 +1005,308 @@ class FollowUpTestCase(PublicPageTestCase):
         self.assertFalse(result.document.xpath('//main//script'))
         self.assertTrue(any(XSS in m.text_content()
                 for m in result.document.find_class('incoming')))
+
+
+class ProofOfWorkTestCase(PublicPageTestCase):
+    """The proof of work the whistleblower pages ask of the visitor's browser
+    instead of counting the visitors, whom they do not know"""
+
+    def setUp(self):
+        super().setUp()
+        visitor = Visitor()
+        visitor.get(REPORT)
+        self.code = visitor.post(REPORT, report_values()).text('receipt-code')
+
+    def stored(self):
+        return (count('whistleblower.report'),
+            count('whistleblower.reporter'), count('whistleblower.message'),
+            count('ir.attachment'))
+
+    def spent(self):
+        return spent_challenges(REPORT), spent_challenges(FOLLOW_UP)
+
+    def assertShowsNothing(self, result):
+        self.assertIsNone(result.text('report-state'))
+        self.assertIsNone(result.text('receipt-code'))
+        self.assertFalse(result.document.xpath('//form[@id="reply-form"]'))
+
+    def test_forms_carry_a_challenge(self):
+        """Each form of the whistleblower pages holds a challenge of its kind,
+        the script that solves it and what the visitor is told, in the
+        visitor's language; the complaint pages ask for none"""
+        visitor = Visitor()
+        visitor.get(FOLLOW_UP)
+        reply_page = visitor.post(
+            FOLLOW_UP, {'action': 'lookup', 'code': self.code})
+        pages = [
+            (Visitor().get(REPORT, query={'lang': 'en'}), 's'),
+            (Visitor().get(REPORT), 's'),
+            (Visitor().get(FOLLOW_UP, query={'lang': 'en'}), 'l'),
+            (reply_page, 'l'),
+            ]
+        for result, letter in pages:
+            with self.subTest(form=result.document.xpath('//form/@id')):
+                self.assertEqual(result.status, 200, result.error)
+                form, = result.document.xpath('//form')
+                challenge, = form.xpath('.//input[@name="challenge"]')
+                proof, = form.xpath('.//input[@name="proof"]')
+                self.assertRegex(challenge.get('value'), CHALLENGE)
+                self.assertEqual(challenge.get('value')[0], letter)
+                self.assertEqual(
+                    proof_of_work.difficulty_of(challenge.get('value')),
+                    DIFFICULTY)
+                self.assertFalse(proof.get('value'))
+                language = result.language
+                status, = form.find_class('challenge-status')
+                self.assertEqual(status.text_content().strip(), message(
+                        'public_page.msg_page_challenge_checking', language))
+                self.assertEqual(status.get('data-failed'), message(
+                        'public_page.msg_page_challenge_failed', language))
+                self.assertIn(
+                    message('public_page.msg_page_challenge_noscript',
+                        language),
+                    form.xpath('string(.//noscript)'))
+                script, = result.document.xpath('//script')
+                self.assertEqual(script.text, page.CHALLENGE_SCRIPT)
+                digest = base64.b64encode(
+                    hashlib.sha256(script.text.encode()).digest()).decode()
+                policy = result.response.headers['Content-Security-Policy']
+                self.assertIn(f"script-src 'sha256-{digest}'", policy)
+                self.assertIn("default-src 'none'", policy)
+        self.assertNotEqual(pages[0][0].field('challenge'),
+            pages[1][0].field('challenge'))
+        for path in [COMPLAINT, COMPLAINT_STATUS]:
+            result = Visitor().get(path)
+            self.assertFalse(result.document.xpath(
+                    '//input[@name="challenge"]|//script'))
+
+    def test_missing_or_wrong_proof(self):
+        """A form without its proof of work, with a wrong one or with a
+        challenge not ours shows and stores nothing and spends nothing"""
+        visitor = Visitor()
+        visitor.get(FOLLOW_UP)
+        challenge = visitor.challenge
+        letter, difficulty, expires, nonce, signature = challenge.split('.')
+        easier = '.'.join([letter, '0', expires, nonce, signature])
+        longer = '.'.join(
+            [letter, difficulty, str(int(expires) + 3600), nonce, signature])
+        report_challenge = mint_challenge(REPORT)
+        wrong = next(str(n) for n in range(10 ** 6)
+            if not proof_of_work.worked(challenge, str(n)))
+        right = proof_of_work.solve(challenge)
+        cases = {
+            'no challenge': {'challenge': None, 'proof': None},
+            'no proof': {'challenge': challenge, 'proof': None},
+            'empty proof': {'challenge': challenge, 'proof': ''},
+            'wrong proof': {'challenge': challenge, 'proof': wrong},
+            'full-width proof': {
+                'challenge': challenge,
+                'proof': ''.join(chr(ord(c) + 0xFEE0) for c in right)},
+            'signed for harder': {
+                'challenge': easier,
+                'proof': proof_of_work.solve(easier)},
+            'signed to expire sooner': {
+                'challenge': longer,
+                'proof': proof_of_work.solve(longer)},
+            'of the report form': {
+                'challenge': report_challenge,
+                'proof': proof_of_work.solve(report_challenge)},
+            'not a challenge': {'challenge': 'x' * 100, 'proof': '1'},
+            }
+        before = (self.stored(), self.spent())
+        for case, data in cases.items():
+            for action in ['lookup', 'reply']:
+                with self.subTest(case=case, action=action):
+                    result = visitor.post(FOLLOW_UP, {
+                            'action': action, 'code': self.code,
+                            'text': '你好', **data}, follow=False)
+                    self.assertRefused(
+                        result, 'public_page.msg_challenge_missing')
+                    self.assertShowsNothing(result)
+            with self.subTest(case=case, form='report'):
+                visitor.get(REPORT)
+                data = dict(data)
+                if case == 'of the report form':
+                    data = {
+                        'challenge': challenge,
+                        'proof': proof_of_work.solve(challenge)}
+                result = visitor.post(
+                    REPORT, {**report_values(), **data}, follow=False)
+                self.assertRefused(
+                    result, 'public_page.msg_challenge_missing')
+                self.assertShowsNothing(result)
+                visitor.get(FOLLOW_UP)
+                visitor.challenge = challenge
+        self.assertEqual((self.stored(), self.spent()), before)
+
+    def test_challenge_serves_once(self):
+        """A solved challenge sent again is refused, with the right code or
+        a wrong one, and counted once"""
+        visitor = Visitor()
+        visitor.get(FOLLOW_UP)
+        before = self.spent()
+        first = visitor.post(
+            FOLLOW_UP, {'action': 'lookup', 'code': self.code}, follow=False)
+        self.assertEqual(first.status, 200, first.error)
+        for action, code in [
+                ('lookup', self.code), ('lookup', '1111 1111 1111 1111'),
+                ('reply', self.code)]:
+            with self.subTest(action=action, code=code):
+                result = visitor.post(FOLLOW_UP, {
+                        'action': action, 'code': code, 'text': '你好'},
+                    follow=False)
+                self.assertRefused(result, 'public_page.msg_challenge_spent')
+                self.assertShowsNothing(result)
+        self.assertEqual(self.spent(), (before[0], before[1] + 1))
+
+    def test_report_challenge_serves_once(self):
+        """The challenge of a sent report does not send another one; the same
+        form sent again shows its receipt code again"""
+        visitor = Visitor()
+        visitor.get(REPORT)
+        values = report_values()
+        before = self.stored()
+        first = visitor.post(REPORT, values, follow=False)
+        self.assertEqual(first.status, 200, first.error)
+        again = visitor.post(REPORT, values, follow=False)
+        self.assertEqual(again.status, 200, again.error)
+        self.assertEqual(
+            again.text('receipt-code'), first.text('receipt-code'))
+        other = visitor.post(REPORT, report_values(), follow=False)
+        self.assertRefused(other, 'public_page.msg_challenge_spent')
+        self.assertShowsNothing(other)
+        self.assertEqual(self.stored()[0], before[0] + 1)
+
+    def test_refused_form_spends_its_challenge(self):
+        """A form refused for what it holds spent its challenge all the
+        same; the form shown again has a new one"""
+        visitor = Visitor()
+        visitor.get(REPORT)
+        challenge = visitor.challenge
+        before = (self.stored(), self.spent())
+        refused = visitor.post(
+            REPORT, report_values(category='bogus'), follow=False)
+        self.assertRefused(
+            refused, 'whistleblower.msg_page_category_required')
+        self.assertEqual(
+            (self.stored(), self.spent()),
+            (before[0], (before[1][0] + 1, before[1][1])))
+        again = visitor.post(REPORT, report_values(), follow=False)
+        self.assertRefused(again, 'public_page.msg_challenge_spent')
+        self.assertEqual(self.stored(), before[0])
+        self.assertNotEqual(refused.field('challenge'), challenge)
+        visitor.challenge = refused.field('challenge')
+        result = visitor.post(REPORT, report_values())
+        self.assertEqual(result.status, 200, result.error)
+        self.assertEqual(self.stored()[0], before[0][0] + 1)
+
+        visitor.get(FOLLOW_UP)
+        visitor.post(FOLLOW_UP, {'action': 'lookup', 'code': self.code})
+        challenge = visitor.challenge
+        empty = visitor.post(FOLLOW_UP, {
+                'action': 'reply', 'code': self.code, 'text': ' '})
+        self.assertRefused(empty, 'whistleblower.msg_page_reply_empty')
+        self.assertEqual(empty.text('report-state'), state_of(
+                'whistleblower.report', report_of_code(self.code)))
+        spent = self.spent()
+        again = visitor.post(FOLLOW_UP, {
+                'action': 'reply', 'code': self.code, 'text': '你好',
+                'challenge': challenge,
+                'proof': proof_of_work.solve(challenge)})
+        self.assertRefused(again, 'public_page.msg_challenge_spent')
+        self.assertShowsNothing(again)
+        self.assertEqual(self.spent(), spent)
+
+    def test_expired_challenge(self):
+        "A challenge older than the token's lifetime is refused"
+        visitor = Visitor()
+        visitor.get(FOLLOW_UP)
+        old = visitor.challenge
+        later = time.time() + proof_of_work.LIFETIME + 60
+        with mock.patch('time.time', return_value=later):
+            visitor.get(FOLLOW_UP)
+            result = visitor.post(FOLLOW_UP, {
+                    'action': 'lookup', 'code': self.code,
+                    'challenge': old, 'proof': proof_of_work.solve(old)})
+            self.assertRefused(result, 'public_page.msg_challenge_expired')
+            self.assertShowsNothing(result)
+            result = visitor.post(
+                FOLLOW_UP, {'action': 'lookup', 'code': self.code})
+            self.assertEqual(result.status, 200, result.error)
+
+    def test_difficulty_follows_the_load(self):
+        """Each doubling of the usual load adds a bit, up to the highest;
+        the other kind of form stays as it was"""
+        set_limits(
+            anonymous_submission_load=2,
+            challenge_max_difficulty=DIFFICULTY + 3)
+        for _ in range(12):
+            load = self.spent()[0]
+            expected = DIFFICULTY + min(
+                math.ceil(math.log2(load / 2)) if load > 2 else 0, 3)
+            visitor = Visitor()
+            visitor.get(REPORT)
+            self.assertEqual(
+                proof_of_work.difficulty_of(visitor.challenge), expected,
+                load)
+            self.assertEqual(
+                visitor.post(REPORT, report_values()).status, 200)
+        self.assertEqual(
+            proof_of_work.difficulty_of(Visitor().get(FOLLOW_UP).field(
+                    'challenge')), DIFFICULTY)
+
+    def test_easier_challenge_after_load_rose(self):
+        """A challenge issued before the load rose is taken while it is at
+        most a few bits easier than the current one; else the page asks for
+        a new, harder one and then shows the report"""
+        set_limits(anonymous_lookup_load=1, challenge_max_difficulty=32)
+        first, second = Visitor(), Visitor()
+        for visitor in [first, second]:
+            visitor.get(FOLLOW_UP)
+            self.assertEqual(
+                proof_of_work.difficulty_of(visitor.challenge), DIFFICULTY)
+        slack = proof_of_work.SLACK
+        while self.spent()[1] < 2 ** slack:
+            self.assertEqual(self.look_up_wrong().status, 404)
+        result = first.post(FOLLOW_UP, {'action': 'lookup', 'code': self.code})
+        self.assertEqual(result.status, 200, result.error)
+        result = second.post(
+            FOLLOW_UP, {'action': 'lookup', 'code': self.code})
+        self.assertRefused(result, 'public_page.msg_challenge_harder')
+        self.assertShowsNothing(result)
+        self.assertEqual(
+            proof_of_work.difficulty_of(second.challenge),
+            DIFFICULTY + slack + 1)
+        result = second.post(
+            FOLLOW_UP, {'action': 'lookup', 'code': self.code})
+        self.assertEqual(result.status, 200, result.error)
+
+    def look_up_wrong(self):
+        visitor = Visitor()
+        visitor.get(FOLLOW_UP)
+        return visitor.post(
+            FOLLOW_UP, {'action': 'lookup', 'code': '1111 1111 1111 1111'})
+
+    def test_solver_is_the_browsers(self):
+        "The proof is the first counter that works, as the script counts"
+        challenge = mint_challenge(FOLLOW_UP)
+        proof = proof_of_work.solve(challenge)
+        self.assertTrue(proof_of_work.worked(challenge, proof))
+        self.assertFalse(any(proof_of_work.worked(challenge, str(n))
+                for n in range(int(proof))))
+
+    def test_spent_challenges_tell_nothing(self):
+        "A spent challenge is kept as its digest, with its kind and dates"
+        visitor = Visitor()
+        visitor.get(FOLLOW_UP)
+        challenge = visitor.challenge
+        visitor.post(FOLLOW_UP, {'action': 'lookup', 'code': self.code})
+        spent = read('public_page.challenge', [
+                ('digest', '=',
+                    hashlib.sha256(challenge.encode()).hexdigest())],
+            ['kind', 'date', 'expires'])
+        self.assertEqual([s['kind'] for s in spent], ['anonymous_lookup'])
+        self.assertEqual(scan_database([challenge]), [])
 
 
 class NoTraceTestCase(PublicPageTestCase):

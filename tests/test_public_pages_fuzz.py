@@ -1,6 +1,7 @@
 """Property-based fuzz of the public pages: 1,000 generated visits of each
 form, with Chinese, control characters, very long and missing values, wrong
-types and random files.
+types and random files, and on the whistleblower pages proofs of work
+missing, wrong or forged.
 
 For every visit: never a server error; a valid one is stored exactly once,
 also when it is sent twice; an invalid one is answered 4xx with a message
@@ -10,17 +11,18 @@ the pages announce, not from the pages' code.
 import re
 import unittest
 
-import phonenumbers
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from trytond.modules.public_page import challenge as proof_of_work
 from trytond.modules.public_page import page
+from trytond.modules.scheduled_activity.phone import is_valid_phone
 from trytond.tests.test_tryton import drop_db
 
 from public_pages_fixture import (
     COMPLAINT, COMPLAINT_STATUS, EXE, FOLLOW_UP, HTML, JPEG, PDF, PNG, REPORT,
-    Visitor, count, files, forget_replies, mint_token, new_submission, read,
-    report_of_code, setup_database)
+    Visitor, count, files, forget_replies, mint_challenge, mint_token,
+    new_submission, read, report_of_code, setup_database, spent_challenges)
 
 FUZZ = settings(
     max_examples=1000, deadline=None, database=None,
@@ -112,6 +114,10 @@ EMAILS = mostly(
         of_length(101, 103).map(lambda t: t + '@qq.com')).map(
         lambda email: (email, False)))
 TOKENS = mostly(st.just('valid'), st.sampled_from(['missing', 'forged']))
+# The proof of work of the whistleblower pages' forms
+CHALLENGES = mostly(
+    st.just('solved'),
+    st.sampled_from(['missing', 'unsolved', 'forged', 'other form']))
 # A new key, the key of an earlier stored form, or no key
 SUBMISSIONS = mostly(
     st.sampled_from(['new'] * 5 + ['earlier']),
@@ -195,6 +201,27 @@ class FuzzTestCase(unittest.TestCase):
 
     def post(self, visitor, data):
         return visitor.post(self.path, data, follow=False)
+
+    def challenge(self, visitor, drawn):
+        """Give the visitor a new challenge of the form, solved, missing,
+        unsolved or forged as drawn"""
+        challenge = mint_challenge(self.path)
+        visitor.challenge = challenge
+        if drawn == 'missing':
+            visitor.challenge = None
+        elif drawn == 'unsolved':
+            proof = next(str(n) for n in range(10 ** 6)
+                if not proof_of_work.worked(challenge, str(n)))
+            return {'challenge': challenge, 'proof': proof}
+        elif drawn == 'forged':
+            letter, difficulty, expires, nonce, _ = challenge.split('.')
+            forged = '.'.join([letter, '0', expires, nonce, '0' * 32])
+            return {'challenge': forged, 'proof': '0'}
+        elif drawn == 'other form':
+            other = mint_challenge(
+                REPORT if self.path != REPORT else FOLLOW_UP)
+            return {'challenge': other, 'proof': proof_of_work.solve(other)}
+        return {}
 
     def assertNoServerError(self, result):
         self.assertLess(result.status, 500, result.html[-2000:])
@@ -408,30 +435,38 @@ class ReportFuzzTestCase(FuzzTestCase):
             st.one_of(st.none(), WRONG_TYPES, TEXT)),
         site=field(200), description=field(10000, required=True),
         persons=field(2000),
-        uploads=UPLOADS, twice=st.booleans())
-    def test_report(self, token, submission, uploads, twice, **values):
+        uploads=UPLOADS, twice=st.booleans(), challenge=CHALLENGES)
+    def test_report(
+            self, token, submission, uploads, twice, challenge, **values):
         values['submission'] = submission_key(submission, self.codes)
         sent, uploads_valid = file_values(uploads)
-        valid = token == 'valid' and self.valid(values, uploads_valid)
+        checked = token == 'valid' and challenge == 'solved'
+        valid = checked and self.valid(values, uploads_valid)
         sent_before = valid and self.codes.get(values['submission'])
         visitor = self.visitor(token)
+        proof = self.challenge(visitor, challenge)
         before = self.stored()
+        spent = spent_challenges(REPORT)
 
-        result = self.post(visitor, {**values, 'evidence': files(*sent)})
+        result = self.post(
+            visitor, {**values, 'evidence': files(*sent), **proof})
         self.assertNoServerError(result)
         event('valid' if valid else 'invalid')
         if not valid:
             self.assertRefused(result)
             self.assertEqual(self.stored(), before)
+            # A form refused for what it holds spent its proof of work
+            self.assertEqual(spent_challenges(REPORT), spent + checked)
             return
         self.assertEqual(result.status, 200, result.error)
         code = result.text('receipt-code')
         self.assertRegex(code, r'^\d{4} \d{4} \d{4} \d{4}$')
         if sent_before:
             event('key sent again')
-            # The key's report is found again
+            # The key's report is found again, its proof of work not spent
             self.assertEqual(code, sent_before)
             self.assertEqual(self.stored(), before)
+            self.assertEqual(spent_challenges(REPORT), spent)
             return
         self.codes[values['submission']] = code
         named = values.get('identity') == 'named'
@@ -439,6 +474,7 @@ class ReportFuzzTestCase(FuzzTestCase):
             before[0] + 1, before[1] + named,
             before[2] + sent_files(uploads))
         self.assertEqual(self.stored(), after)
+        self.assertEqual(spent_challenges(REPORT), spent + 1)
         report, = read('whistleblower.report',
             [('id', '=', report_of_code(code))],
             ['channel', 'anonymous', 'description'])
@@ -489,8 +525,9 @@ class FollowUpFuzzTestCase(FuzzTestCase):
         return drawn, False
 
     def stored(self):
+        "What the page stored, and the codes entered (the spent challenges)"
         return (count('whistleblower.message'), count('ir.attachment'),
-            count('res.notification'), count('public_page.attempt'))
+            count('res.notification'), spent_challenges(FOLLOW_UP))
 
     @FUZZ
     @given(
@@ -501,24 +538,29 @@ class FollowUpFuzzTestCase(FuzzTestCase):
             st.one_of(
                 st.sampled_from(['short', 'other']), TEXT, WRONG_TYPES,
                 st.text('0123456789 -', max_size=45))),
-        action=st.sampled_from(['lookup', 'lookup', None, 'other']))
-    def test_look_up(self, token, code, action):
+        action=st.sampled_from(['lookup', 'lookup', None, 'other']),
+        challenge=CHALLENGES)
+    def test_look_up(self, token, code, action, challenge):
         code, right = self.code_of(code)
         visitor = self.visitor(token)
+        proof = self.challenge(visitor, challenge)
         before = self.stored()
 
-        result = self.post(visitor, {'action': action, 'code': code})
+        result = self.post(
+            visitor, {'action': action, 'code': code, **proof})
         self.assertNoServerError(result)
-        event('found' if token == 'valid' and right else 'not found')
+        checked = token == 'valid' and challenge == 'solved'
+        event('found' if checked and right else 'not found')
         after = self.stored()
-        if token != 'valid':
+        if not checked:
             self.assertRefused(result)
             self.assertIsNone(result.text('report-state'))
             self.assertEqual(after, before)
         elif right:
+            # Every code entered spends a proof of work
             self.assertEqual(result.status, 200, result.error)
             self.assertTrue(result.text('report-state'))
-            self.assertEqual(after, before)
+            self.assertEqual(after, before[:3] + (before[3] + 1,))
         else:
             self.assertRefused(result, statuses=(404,))
             self.assertIsNone(result.text('report-state'))
@@ -530,23 +572,25 @@ class FollowUpFuzzTestCase(FuzzTestCase):
         code=mostly(
             st.sampled_from(['grouped', 'digits', 'padded']),
             st.one_of(st.just('other'), TEXT, WRONG_TYPES)),
-        text=field(10000), uploads=UPLOADS)
-    def test_reply(self, token, code, text, uploads):
+        text=field(10000), uploads=UPLOADS, challenge=CHALLENGES)
+    def test_reply(self, token, code, text, uploads, challenge):
         code, right = self.code_of(code)
         sent, uploads_valid = file_values(uploads)
         visitor = self.visitor(token)
+        proof = self.challenge(visitor, challenge)
         before = self.stored()
 
         result = self.post(visitor, {
                 'action': 'reply', 'code': code, 'text': text,
-                'evidence': files(*sent)})
+                'evidence': files(*sent), **proof})
         self.assertNoServerError(result)
         after = self.stored()
+        checked = token == 'valid' and challenge == 'solved'
         valid = (fits(text, 10000) and uploads_valid
             and (stripped(text) or sent_files(uploads)))
-        event('valid' if token == 'valid' and right and valid
+        event('valid' if checked and right and valid
             else 'invalid')
-        if token != 'valid':
+        if not checked:
             self.assertRefused(result)
             self.assertIsNone(result.text('report-state'))
             self.assertEqual(after, before)
@@ -561,15 +605,13 @@ class FollowUpFuzzTestCase(FuzzTestCase):
                     before[0] + bool(stripped(text)),
                     before[1] + sent_files(uploads),
                     before[2] + len(ids['officer_users']),
-                    before[3]))
+                    before[3] + 1))
         else:
+            # Refused for what it holds: its proof of work is spent
             self.assertRefused(result)
-            self.assertEqual(after, before)
+            self.assertEqual(after, before[:3] + (before[3] + 1,))
 
 
 def _possible_phone(phone):
-    try:
-        return phonenumbers.is_possible_number(
-            phonenumbers.parse(phone, 'CN'))
-    except phonenumbers.NumberParseException:
-        return False
+    "As the server checks it: a valid number (scheduled_activity.phone)"
+    return is_valid_phone(phone)

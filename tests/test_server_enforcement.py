@@ -26,16 +26,16 @@ from demo.base import DEMO_PASSWORD
 
 MODULES = [
     'scheduled_activity', 'complaint_plan', 'whistleblower', 'store_hygiene',
-    'public_page']
+    'public_page', 'personal_data']
 ROLES = [
     'clerk', 'handler', 'manager', 'auditor', 'leader1', 'officer',
     'officer2', 'activity_admin', 'team_lead', 'assistant', 'inspector',
-    'storemanager']
+    'storemanager', 'dpo']
 # What a refusal says (in English): the platform's access errors and the
 # project's modification errors
 REFUSALS = (
     'You are not allowed to', 'Calling button', 'You can not call',
-    'cannot be changed', 'cannot be given when creating',
+    'cannot be changed', 'cannot be given when creating', 'is frozen',
     'cannot be deleted')
 UNPROBED_TYPES = {'binary', 'dict', 'reference', 'multiselection'}
 
@@ -67,9 +67,11 @@ def refused(call):
         result = call()
     except RPCError as error:
         kind, arguments = error.args[0][0], error.args[0][1]
-        message = arguments[0] if kind == 'UserError' else str(arguments)
+        message = arguments[0] if kind == 'UserError' else str(kind)
         if kind == 'UserError' and any(r in message for r in REFUSALS):
             return None
+        if message == 'On table_query':
+            return None  # a report over other tables: it stores nothing
         return f'refused for another reason: {kind} {message[:200]}'
     return f'accepted: {result!r:.100}'
 
@@ -167,11 +169,6 @@ def readable(admin, user, names):
         except (RPCError, HTTPError):
             # No access, or a relation or wizard view without RPC
             continue
-        try:
-            user.model(name, 'write', [], {})
-        except RPCError as error:
-            if 'table_query' in str(error):
-                continue  # a report over other tables: nothing is stored
         yield name, {n: d for n, d in fields.items()
             if any(hidden[name].get(n, [True]))}, ids
 
@@ -222,10 +219,11 @@ def test_readonly_fields_and_states_refused(admin, models, user, login):
                         f'{record["id"]} ({record.get("state")}): {outcome}')
             after = decode(user.model(
                     name, 'read', [record['id']], list(record)))[0]
-            if after != record:
+            changed = [n for n in record if after.get(n) != record[n]]
+            if changed:
                 leaks.append(f'{login} changed {name} {record["id"]}: '
-                    + ', '.join(f'{n} {record[n]!r} -> {after[n]!r}'
-                        for n in record if after[n] != record[n]))
+                    + ', '.join(f'{n} {record[n]!r} -> {after.get(n)!r}'
+                        for n in changed))
     assert not leaks, '\n'.join(leaks)
 
 

@@ -10,8 +10,10 @@ model; every cell of EXPECTED is asserted:
 The record under test belongs to a report under investigation from which
 ``excluded_officer`` is excluded for a conflict of interest; the created
 records carry the same exclusion, so he cannot create them either.
-``write`` on the report changes its description (leaders write only the
-decision), ``create`` of the child records targets that report, ``delete``
+``write`` on the report changes its findings, which only case officers
+write while it is investigated (leaders write no report: they decide through
+the decision wizard), ``create`` of the child records targets that report,
+``delete``
 removes a fresh record of the same report (for reports: a fresh received
 report with the same exclusion).
 """
@@ -81,7 +83,7 @@ EXPECTED = {
     }
 # The field read, written and exported on each model
 FIELDS = {
-    'whistleblower.report': 'description',
+    'whistleblower.report': 'findings',
     'whistleblower.reporter': 'watch_until',
     'whistleblower.message': 'text',
     'whistleblower.note': 'text',

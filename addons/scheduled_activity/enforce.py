@@ -33,6 +33,16 @@ def _enforcing_create(create):
     return wrapper
 
 
+def _unchanged(record, name, value):
+    "Tell if the value is the one stored: clients send such values too"
+    if record._fields[name]._type in X2MANY:
+        return False
+    current = getattr(record, name)
+    if hasattr(current, 'id'):
+        current = current.id
+    return current == value or (not current and not value)
+
+
 def _is_empty(field, value):
     if field._type in X2MANY:
         # No command, as clients send a list they did not change
@@ -95,7 +105,8 @@ class EnforcedStatesMixin:
                     field = cls._fields[name]
                     if field._type in X2MANY and _is_empty(field, value):
                         continue
-                    if cls._field_readonly(record, name):
+                    if (cls._field_readonly(record, name)
+                            and not _unchanged(record, name, value)):
                         cls._refuse(name, record)
                 cls._enforce_parents(record, values)
             cls._enforce_children(values)

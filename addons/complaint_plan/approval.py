@@ -515,8 +515,10 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
                     ('records', 'in', list({r for r, _ in keys})),
                     ('user', 'in', list({u for _, u in keys})),
                     ])
-            Notification.delete([n for n in notices
-                    if (n.records, n.user.id) in keys])
+            withdrawn = [n for n in notices if (n.records, n.user.id) in keys]
+            # res.notification's deletion hook writes "IN ()" when empty
+            if withdrawn:
+                Notification.delete(withdrawn)
 
     # Decisions
 

@@ -26,8 +26,8 @@ P8_DEBUG=1 makes the web processes log each failed request.
 """
 import datetime as dt
 import http.client
+import logging
 import os
-import pathlib
 import re
 import statistics
 import tempfile
@@ -35,7 +35,8 @@ import threading
 import time
 import uuid
 
-from benchmarks.scratch import create_company, report, scratch_database
+from benchmarks.scratch import (
+    create_company, report, scratch_database, start_web, wsgi_app)
 
 WORKERS = 2
 THREADS = 16
@@ -89,23 +90,15 @@ def register_bare_route():
 
 
 def server():
-    """The WSGI application of the benchmark's web processes: trytond's, as
-    trytond.application makes it, with the bare model and route"""
-    import logging
-    logging.basicConfig(level=logging.ERROR)
+    """The WSGI application of the benchmark's web processes: trytond's with
+    the bare model and route"""
     if os.environ.get('P8_DEBUG'):
         logging.getLogger('trytond.wsgi').setLevel(logging.DEBUG)
-    from trytond import backend
-    from trytond.pool import Pool
-    from trytond.wsgi import app
 
-    Pool.start()
-    register_bare_model()
-    register_bare_route()
-    for name in os.environ['TRYTOND_DATABASE_NAMES'].split(','):
-        Pool(name).init()
-        backend.Database(name).close()
-    return app
+    def register():
+        register_bare_model()
+        register_bare_route()
+    return wsgi_app(register)
 
 
 def set_up(name):
@@ -144,33 +137,6 @@ def set_up(name):
                         }])
         transaction.commit()
         return quality, service
-
-
-def start_server(name, folder):
-    "Start the web processes of `make run-pg` serving the bare route too"
-    from trytond import config
-
-    from production.database import write_config
-    from production.processes import programs
-    from production.supervisor import Supervisor
-    from tests.production_harness import free_port, server_environ, wait_http
-
-    config_path = pathlib.Path(folder) / 'trytond.conf'
-    write_config(config_path, config.get('database', 'uri'))
-    port = free_port()
-    web, *_ = programs(config_path, name, f'127.0.0.1:{port}',
-        workers=WORKERS, threads=THREADS,
-        environ=dict(
-            server_environ(), P8_DEBUG=os.environ.get('P8_DEBUG', '')))
-    web.argv[-1] = 'benchmarks.p8_burst:server()'
-    supervisor = Supervisor([web], log=lambda message: None)
-    supervisor.start()
-    try:
-        wait_http(f'http://127.0.0.1:{port}/', web)
-    except Exception:
-        supervisor.stop()
-        raise
-    return port, supervisor
 
 
 class Visitor:
@@ -367,7 +333,10 @@ def main():
             register=register_bare_model) as name, \
             tempfile.TemporaryDirectory() as folder:
         quality, service = set_up(name)
-        port, supervisor = start_server(name, folder)
+        port, supervisor = start_web(name, folder,
+            app='benchmarks.p8_burst:server()', workers=WORKERS,
+            threads=THREADS,
+            environ={'P8_DEBUG': os.environ.get('P8_DEBUG', '')})
         overloads = []
         try:
             visitors = [Visitor(port, name, ADDRESSES[i % len(ADDRESSES)])

@@ -61,6 +61,56 @@ def scratch_database(modules, register=None):
             backend.Database.drop(transaction.connection, name)
 
 
+def wsgi_app(register):
+    """trytond's WSGI application as trytond.application makes it, with the
+    classes that register adds, for the web processes of start_web"""
+    import logging
+    logging.basicConfig(level=logging.ERROR)
+    from trytond import backend
+    from trytond.pool import Pool
+    from trytond.wsgi import app
+
+    Pool.start()
+    register()
+    for name in os.environ['TRYTOND_DATABASE_NAMES'].split(','):
+        Pool(name).init()
+        backend.Database(name).close()
+    return app
+
+
+def start_web(name, folder, app=None, workers=1, threads=4, environ=None):
+    """Start the web processes of `make run-pg` on the database, serving app
+    ("module:function()") instead of trytond's when given; return the port
+    and the supervisor that stops them"""
+    import pathlib
+
+    from trytond import config
+
+    from production.database import write_config
+    from production.processes import programs
+    from production.supervisor import Supervisor
+    from tests.production_harness import free_port, server_environ, wait_http
+
+    config_path = pathlib.Path(folder) / 'trytond.conf'
+    write_config(config_path, config.get('database', 'uri'))
+    port = free_port()
+    web, *_ = programs(config_path, name, f'127.0.0.1:{port}',
+        workers=workers, threads=threads,
+        environ=dict(server_environ(), **(environ or {})))
+    if app:
+        web.argv[-1] = app
+    # BENCH_DEBUG=1 prints what the web processes log
+    supervisor = Supervisor([web], log=print if os.environ.get('BENCH_DEBUG')
+        else lambda message: None)
+    supervisor.start()
+    try:
+        wait_http(f'http://127.0.0.1:{port}/', web)
+    except Exception:
+        supervisor.stop()
+        raise
+    return port, supervisor
+
+
 def timed(function, runs=1):
     "The median wall time of runs calls of function, in seconds"
     durations = []

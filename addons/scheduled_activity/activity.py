@@ -19,6 +19,7 @@ from .enforce import EnforcedStatesMixin
 
 from .claim import claim
 from .exceptions import ActivityTypeUnknownError
+from .working_calendar import add_delay, unit_field
 
 # Context key that pins the clock of the reminder cron (tests, benchmarks)
 CLOCK = 'scheduled_activity_clock'
@@ -54,11 +55,13 @@ class ActivityType(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
         "Remind Before", domain=_positive_delay('remind_before'),
         help="How long before the due time the assignee is reminded.\n"
         "Leave empty to use the configuration.")
+    remind_before_unit = unit_field('remind_before', "Reminder Counted In")
     escalate_after = fields.TimeDelta(
         "Escalate After", domain=_positive_delay('escalate_after'),
         help="How long after the due time an activity still planned is "
         "escalated to the assignee's supervisor.\n"
         "Leave empty to use the configuration.")
+    escalate_after_unit = unit_field('escalate_after', "Escalation Counted In")
 
     @classmethod
     def __setup__(cls):
@@ -69,6 +72,14 @@ class ActivityType(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
                 'scheduled_activity.msg_type_code_unique'),
             ]
         cls._order.insert(0, ('name', 'ASC'))
+
+    @classmethod
+    def default_remind_before_unit(cls):
+        return 'calendar'
+
+    @classmethod
+    def default_escalate_after_unit(cls):
+        return 'calendar'
 
     @classmethod
     def get_by_code(cls, code):
@@ -376,34 +387,75 @@ class Activity(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
         by_remind_before = defaultdict(list)
         by_escalate_after = defaultdict(list)
         for type_ in types:
-            remind_before = (type_.remind_before
-                if type_.remind_before is not None
-                else configuration.remind_before)
-            escalate_after = (type_.escalate_after
-                if type_.escalate_after is not None
-                else configuration.escalate_after)
+            if type_.remind_before is not None:
+                remind_before = (
+                    type_.remind_before, type_.remind_before_unit)
+            else:
+                remind_before = (configuration.remind_before,
+                    configuration.remind_before_unit)
+            if type_.escalate_after is not None:
+                escalate_after = (
+                    type_.escalate_after, type_.escalate_after_unit)
+            else:
+                escalate_after = (configuration.escalate_after,
+                    configuration.escalate_after_unit)
             by_remind_before[remind_before].append(type_.id)
             by_escalate_after[escalate_after].append(type_.id)
+        companies = None
 
         # An activity already past its due time gets the overdue notice
         # instead of the "due soon" one
         reminded = []
-        for remind_before, type_ids in by_remind_before.items():
-            reminded += cls._claim(
-                now, ['reminded_at'], lambda t: (
-                    t.type.in_(type_ids)
-                    & (t.due > now)
-                    & (t.due <= now + remind_before)))
+        for (remind_before, unit), type_ids in by_remind_before.items():
+            if unit in {None, 'calendar'}:
+                reminded += cls._claim(
+                    now, ['reminded_at'], lambda t: (
+                        t.type.in_(type_ids)
+                        & (t.due > now)
+                        & (t.due <= now + remind_before)))
+                continue
+            # In working time, the bound is computed for each company so
+            # that the indexed due time is still what is compared
+            if companies is None:
+                companies = cls._companies()
+            for company in companies:
+                bound = add_delay(company, now, remind_before, unit)
+                reminded += cls._claim(
+                    now, ['reminded_at'], lambda t: (
+                        t.type.in_(type_ids)
+                        & (t.company == company)
+                        & (t.due > now)
+                        & (t.due <= bound)))
         overdue = cls._claim(
             now, ['overdue_notified_at', 'reminded_at'],
             lambda t: t.due <= now)
         escalated = []
-        for escalate_after, type_ids in by_escalate_after.items():
-            escalated += cls._claim(
-                now, ['escalated_at'], lambda t: (
-                    t.type.in_(type_ids)
-                    & (t.overdue_notified_at != Null)
-                    & (t.due <= now - escalate_after)))
+        for (escalate_after, unit), type_ids in by_escalate_after.items():
+            if unit in {None, 'calendar'}:
+                escalated += cls._claim(
+                    now, ['escalated_at'], lambda t: (
+                        t.type.in_(type_ids)
+                        & (t.overdue_notified_at != Null)
+                        & (t.due <= now - escalate_after)))
+                continue
+            # In working time, among the overdue ones only (indexed due)
+            table = cls.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*table.select(
+                    table.id, table.company, table.due,
+                    where=(table.state == 'planned')
+                    & (table.escalated_at == Null)
+                    & (table.overdue_notified_at != Null)
+                    & table.type.in_(type_ids)
+                    & (table.due <= now)))
+            ids = [id_ for id_, company, due in cursor
+                if add_delay(company, due, escalate_after, unit) <= now]
+            if ids:
+                escalated += cls._claim(
+                    now, ['escalated_at'], lambda t: (
+                        t.type.in_(type_ids)
+                        & (t.overdue_notified_at != Null)
+                        & t.id.in_(ids)))
 
         cls._notify(
             cls.browse(reminded), 'assignee',
@@ -414,6 +466,15 @@ class Activity(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
         cls._notify(
             cls.browse(escalated), 'supervisor',
             'scheduled_activity.msg_escalation_label')
+
+    @classmethod
+    def _companies(cls):
+        "The ids of the companies with planned activities"
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(table.company,
+                where=table.state == 'planned', group_by=[table.company]))
+        return [c for c, in cursor]
 
     @classmethod
     def _claim(cls, now, column_names, condition):

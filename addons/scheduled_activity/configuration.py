@@ -4,6 +4,7 @@ import datetime as dt
 
 from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
 from .enforce import EnforcedStatesMixin
+from .working_calendar import unit_field
 
 
 class Configuration(EnforcedStatesMixin, ModelSingleton, ModelSQL, ModelView):
@@ -13,11 +14,22 @@ class Configuration(EnforcedStatesMixin, ModelSingleton, ModelSQL, ModelView):
         "Remind Before", required=True,
         help="How long before the due time the assignee is reminded.\n"
         "An activity type can override it.")
+    remind_before_unit = unit_field('remind_before', "Reminder Counted In")
     escalate_after = fields.TimeDelta(
         "Escalate After", required=True,
         help="How long after the due time an activity still planned is "
         "escalated to the assignee's supervisor.\n"
         "An activity type can override it.")
+
+    escalate_after_unit = unit_field('escalate_after', "Escalation Counted In")
+
+    @classmethod
+    def default_remind_before_unit(cls):
+        return 'calendar'
+
+    @classmethod
+    def default_escalate_after_unit(cls):
+        return 'calendar'
 
     @classmethod
     def default_remind_before(cls):

@@ -15,3 +15,8 @@ class ModificationError(UserError):
 class PhoneNumberError(ValidationError):
     "A phone number that cannot be dialled; the message says why"
     pass
+
+
+class WorkingCalendarError(UserError):
+    "A working calendar that cannot count a delay"
+    pass

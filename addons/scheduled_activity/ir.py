@@ -13,6 +13,9 @@ class Cron(metaclass=PoolMeta):
         cls.method.selection.append(
             ('scheduled.activity|send_reminders',
                 "Send Activity Reminders"))
+        cls.method.selection.append(
+            ('scheduled.activity.working_calendar|check_coverage',
+                "Check Working Calendar Holidays"))
 
 
 class Rule(metaclass=PoolMeta):

@@ -5,6 +5,7 @@ import datetime as dt
 from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
+from trytond.modules.scheduled_activity.working_calendar import unit_field
 
 
 class Configuration(EnforcedStatesMixin, ModelSingleton, ModelSQL, ModelView):
@@ -21,6 +22,8 @@ class Configuration(EnforcedStatesMixin, ModelSingleton, ModelSQL, ModelView):
     corrective_action_delay = fields.TimeDelta(
         "Corrective Action Delay", required=True,
         help="The time given to correct a failed item.")
+    corrective_action_delay_unit = unit_field(
+        'corrective_action_delay', "Correction Counted In")
     missed_follow_up_delay = fields.TimeDelta(
         "Missed Follow-up Delay", required=True,
         help="The time given to the store manager to follow up a missed "
@@ -33,6 +36,8 @@ class Configuration(EnforcedStatesMixin, ModelSingleton, ModelSQL, ModelView):
         "Spot Inspection Delay", required=True,
         help="A spot inspection triggered by a complaint is due within "
         "this time.")
+    spot_inspection_delay_unit = unit_field(
+        'spot_inspection_delay', "Spot Inspection Counted In")
     certificate_validity = fields.Integer(
         "Certificate Validity", required=True,
         domain=[('certificate_validity', '>', 0)],
@@ -53,6 +58,14 @@ class Configuration(EnforcedStatesMixin, ModelSingleton, ModelSQL, ModelView):
     @classmethod
     def default_corrective_action_delay(cls):
         return dt.timedelta(days=1)
+
+    @classmethod
+    def default_corrective_action_delay_unit(cls):
+        return 'calendar'
+
+    @classmethod
+    def default_spot_inspection_delay_unit(cls):
+        return 'calendar'
 
     @classmethod
     def default_missed_follow_up_delay(cls):

@@ -8,6 +8,7 @@ from trytond.pool import Pool
 from trytond.pyson import Id
 from trytond.transaction import without_check_access
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
+from trytond.modules.scheduled_activity.working_calendar import unit_field
 
 from . import crypto
 
@@ -24,10 +25,14 @@ class Configuration(EnforcedStatesMixin, ModelSingleton, ModelSQL, ModelView):
     verification_delay = fields.TimeDelta(
         "Verification Delay", required=True,
         help="Time after the receipt within which a report is verified.")
+    verification_delay_unit = unit_field(
+        'verification_delay', "Verification Counted In")
     acknowledgement_delay = fields.TimeDelta(
         "Acknowledgement Delay", required=True,
         help="Time after the receipt within which the reporter is told "
         "that the report was received.")
+    acknowledgement_delay_unit = unit_field(
+        'acknowledgement_delay', "Acknowledgement Counted In")
     feedback_months = fields.Integer(
         "Feedback Months", required=True,
         help="Months after the receipt within which the reporter gets "
@@ -64,6 +69,14 @@ class Configuration(EnforcedStatesMixin, ModelSingleton, ModelSQL, ModelView):
     @classmethod
     def default_acknowledgement_delay(cls):
         return dt.timedelta(days=7)
+
+    @classmethod
+    def default_verification_delay_unit(cls):
+        return 'calendar'
+
+    @classmethod
+    def default_acknowledgement_delay_unit(cls):
+        return 'calendar'
 
     @classmethod
     def default_feedback_months(cls):

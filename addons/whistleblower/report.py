@@ -12,6 +12,7 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.scheduled_activity.activity import ActivityMixin
+from trytond.modules.scheduled_activity.working_calendar import add_delay
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, Not
 from trytond.report import Report as BaseReport
@@ -548,15 +549,22 @@ class Report(
         return 'overdue' if clock.now() > due else 'pending'
 
     @classmethod
-    def _deadlines(cls, received_at):
+    def _deadlines(cls, received_at, company=None):
+        """The due times of a report received at received_at; the
+        verification and acknowledgement count in their configured unit in
+        the working calendar of the company, the feedback in months"""
         pool = Pool()
         Configuration = pool.get('whistleblower.configuration')
         configuration = Configuration(1)
+        if company is None:
+            company = cls.default_company()
         return {
-            'verification_due': (
-                received_at + configuration.verification_delay),
-            'acknowledgement_due': (
-                received_at + configuration.acknowledgement_delay),
+            'verification_due': add_delay(company, received_at,
+                configuration.verification_delay,
+                configuration.verification_delay_unit),
+            'acknowledgement_due': add_delay(company, received_at,
+                configuration.acknowledgement_delay,
+                configuration.acknowledgement_delay_unit),
             'feedback_due': (
                 received_at
                 + relativedelta(months=configuration.feedback_months)),
@@ -573,9 +581,11 @@ class Report(
                 with without_check_access():
                     values['number'] = configuration.report_sequence.get()
             values.update(cls._deadlines(
-                    values.get('received_at') or cls.default_received_at()))
+                    values.get('received_at') or cls.default_received_at(),
+                    values.get('company') or cls.default_company()))
         elif mode == 'write' and values.get('received_at'):
-            values.update(cls._deadlines(values['received_at']))
+            values.update(cls._deadlines(values['received_at'],
+                    values.get('company') or cls.default_company()))
         return values
 
     @classmethod

@@ -23,11 +23,15 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e '.[postgresql,production,test]'
 	touch $@
 
-sao: $(SAO)/index.html
+# The web client, with the project's custom.js and custom.css (web/) linked
+# into its root ([web] root), where its index.html loads them
+sao: $(SAO)/index.html $(SAO)/custom.js $(SAO)/custom.css
 $(SAO)/index.html:
 	npm install --no-save --no-audit --no-fund --install-strategy=nested \
 		--omit=dev tryton-sao@8.0
 	test -f $@
+$(SAO)/custom.%: web/custom.% | $(SAO)/index.html
+	ln -sfn $(CURDIR)/web/custom.$* $@
 
 # Written once: it holds the whistleblower encryption key of the demo data,
 # so it is created readable by its owner only (umask 077: mode 0600) and
@@ -35,8 +39,8 @@ $(SAO)/index.html:
 $(VAR)/trytond.conf: | install
 	mkdir -p $(VAR)/db
 	rm -f $@.new
-	umask 077 && printf '[database]\nuri = sqlite://\npath = %s\nlanguage = zh_CN\n\n[web]\nlisten = %s:%s\nroot = %s\n\n[session]\nauthentications = password\n\n[whistleblower]\nkey = %s\n' \
-		'$(VAR)/db' '$(HOST)' '$(PORT)' '$(CURDIR)/$(SAO)' \
+	umask 077 && printf '[database]\nuri = sqlite://\npath = %s\nlanguage = zh_CN\n\n[web]\nroot = %s\n\n[session]\nauthentications = password\n\n[whistleblower]\nkey = %s\n' \
+		'$(VAR)/db' '$(CURDIR)/$(SAO)' \
 		"$$($(PYTHON) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" > $@.new
 	chmod 600 $@.new
 	mv -f $@.new $@
@@ -46,9 +50,11 @@ $(VAR)/db/$(DEMO_DB).sqlite: | install $(VAR)/trytond.conf
 	$(PYTHON) -m demo --config $(VAR)/trytond.conf --database $(DEMO_DB) \
 		--modules $(MODULES)
 
+# The web process and the cron on the SQLite demo database at HOST:PORT (given
+# on each run, never kept in the file) until Ctrl+C stops both: demo/run.py
 run: install sao demo-db
-	@$(PYTHON) -m demo.logins
-	$(BIN)/trytond -c $(VAR)/trytond.conf -d $(DEMO_DB)
+	@$(PYTHON) -m demo.run --config $(VAR)/trytond.conf --database $(DEMO_DB) \
+		--host $(HOST) --port $(PORT)
 
 # Production style on PostgreSQL: WORKERS web processes, a cron and a queue
 # worker on database PG_DB; DEMO=1 loads the demo data into a new database.

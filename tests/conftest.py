@@ -55,6 +55,18 @@ def _content_hash():
     return digest.hexdigest()[:12]
 
 
+def link_custom_files(sao=SAO):
+    """Link the project's web/custom.js and web/custom.css into the web
+    client's root, where its index.html loads them (as `make sao` does)"""
+    for name in ['custom.js', 'custom.css']:
+        link, target = sao / name, ROOT / 'web' / name
+        if not (link.is_symlink() and link.resolve() == target):
+            temporary = sao / f'.{name}.{os.getpid()}'
+            temporary.unlink(missing_ok=True)
+            temporary.symlink_to(target)
+            os.replace(temporary, link)
+
+
 def _free_port():
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
@@ -73,6 +85,7 @@ def _server_env():
 @pytest.fixture(scope='session')
 def tryton_url():
     OUTPUT.mkdir(exist_ok=True)
+    link_custom_files()
     # A folder per test run: several runs may share the machine.
     folder = pathlib.Path(tempfile.mkdtemp(prefix='browser-server-', dir=OUTPUT))
     database_folder = folder / 'db'

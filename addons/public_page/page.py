@@ -282,5 +282,13 @@ class PrivatePathFilter(logging.Filter):
 
 
 app.wsgi_app = _forget_visitor(app.wsgi_app)
+
+
+# trytond answers the CORS preflight of any path (rule '/<path:path>' for
+# OPTIONS only), so a GET of a file missing from the web client's root ([web]
+# root) matched that rule and got "405 Method Not Allowed" instead of 404
+@app.route('/<path:path>', methods=['GET', 'HEAD'])
+def not_found(request, path):
+    raise NotFound()
 for logger_name in ['trytond.wsgi', 'werkzeug', 'gunicorn.access']:
     logging.getLogger(logger_name).addFilter(PrivatePathFilter())

@@ -1,0 +1,116 @@
+"""`make run`: serve the SQLite demo database with the processes production
+runs, until Ctrl+C stops them all together.
+
+- web: trytond serving the JSON-RPC, the public pages and the web client;
+- cron: trytond-cron, which runs the scheduled tasks (reminders, overdue
+  notices, escalations, inspection generation, erasure of personal data).
+
+What production also runs and SQLite cannot:
+- the queue worker (trytond-worker) waits for PostgreSQL NOTIFY on its
+  connection; with `[queue] worker` left False the queued tasks (ir.queue,
+  e.g. the emergency alert mails) run in the web or cron process right after
+  the transaction that queued them commits;
+- the bus (long polling of the web client): SQLite has no channels
+  (Database.has_channel() is False), so trytond publishes nothing and the
+  client does not subscribe; web/custom.js then asks for the bell's count
+  every 20 seconds.
+
+The address comes from the command line on every run (HOST and PORT of
+make, here --listen) through TRYTOND_WEB__LISTEN, so the configuration file
+holds none; a listen line that an older `make run` wrote into it would take
+precedence over the environment and is removed once.
+"""
+import argparse
+import os
+import pathlib
+import re
+import signal
+import sys
+
+from demo.logins import main as print_logins
+from production.__main__ import wait_ready
+from production.processes import logging_environ
+from production.supervisor import Program, Supervisor
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BIN = pathlib.Path(sys.executable).parent
+LISTEN_LINE = re.compile(r'^listen\s*[=:].*\n?', re.MULTILINE)
+
+
+def drop_listen(path):
+    """Remove the [web] listen line from the configuration file at path,
+    keeping it readable by its owner only (it holds the whistleblower key)"""
+    path = pathlib.Path(path)
+    text = path.read_text()
+    sections = re.split(r'(?m)^(?=\[)', text)
+    changed = False
+    for i, section in enumerate(sections):
+        if section.startswith('[web]') and LISTEN_LINE.search(section):
+            sections[i] = LISTEN_LINE.sub('', section)
+            changed = True
+    if not changed:
+        return False
+    new = path.with_name(path.name + '.new')
+    descriptor = os.open(new, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, 'w') as file:
+        file.write(''.join(sections))
+    os.replace(new, path)
+    return True
+
+
+def programs(config, database, listen, environ=os.environ):
+    "The web and cron programs serving database"
+    env = dict(logging_environ(environ),
+        TRYTOND_CONFIG=str(config), TRYTOND_WEB__LISTEN=listen)
+    return [
+        Program('web', [str(BIN / 'trytond'), '-c', str(config),
+                # -d: the first login fails on a server started without it
+                '-d', database], env=env),
+        Program('cron', [str(BIN / 'trytond-cron'), '-c', str(config),
+                '-d', database], env=env),
+        ]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--config', type=pathlib.Path,
+        default=ROOT / 'var' / 'trytond.conf')
+    parser.add_argument('--database', default='demo')
+    parser.add_argument('--host', default='127.0.0.1')
+    parser.add_argument('--port', default='8000')
+    args = parser.parse_args(argv)
+    listen = f'{args.host}:{args.port}'
+    if drop_listen(args.config):
+        print(f"{args.config}: its [web] listen line is removed, the address "
+            "comes from HOST and PORT now", flush=True)
+
+    supervisor = Supervisor(programs(args.config, args.database, listen),
+        log=lambda m: print(f"run: {m}", flush=True))
+    signal.signal(signal.SIGINT, supervisor.ask_stop)
+    signal.signal(signal.SIGTERM, supervisor.ask_stop)
+    supervisor.start()
+    url = f'http://{listen}'
+    if not wait_ready(url + '/', supervisor):
+        asked_to_stop = supervisor.stopping
+        supervisor.stop()
+        if asked_to_stop:
+            return 0
+        print(f"The web process did not answer at {url}", file=sys.stderr)
+        return 1
+    database_file = None
+    from configparser import ConfigParser
+    parsed = ConfigParser()
+    parsed.read(args.config)
+    if parsed.has_option('database', 'path'):
+        database_file = (pathlib.Path(parsed.get('database', 'path'))
+            / f'{args.database}.sqlite')
+    print_logins(str(database_file or ROOT / 'var' / 'db' / 'demo.sqlite'),
+        url)
+    print("Ctrl+C stops the web and cron processes.\n", flush=True)
+    supervisor.watch()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -148,8 +148,11 @@ def load(config):
             elif step == 'responded':
                 feedback = Feedback(
                     method='phone', date=now, satisfaction='satisfied',
-                    content='已电话告知处理结果，顾客表示满意。')
+                    content='已电话告知处理结果，顾客表示满意。',
+                    reply='经核实情况属实，已按规定处理并补偿，感谢您的监督。')
                 complaint.feedbacks.append(feedback)
+            elif step == 'closed':
+                fill_review(complaint, Employee(employees['manager'].id))
             complaint.save()
             if step == 'processing' and complaint.approval_needed:
                 # The level has an approval chain: the plan is submitted
@@ -179,6 +182,16 @@ def fill_plan(complaint, investigator=None):
     complaint.compensation_description = '购物券'
     complaint.responsibility = '当班员工负主要责任。'
     complaint.prevention = '加强员工服务培训。'
+
+
+def fill_review(complaint, owner):
+    "Write the closing review: the root cause and an improvement action"
+    complaint.root_cause = '门店作业规程不完善，员工培训不到位。'
+    improvement = complaint.improvements.new()
+    improvement.description = '修订门店作业规程并组织全员培训。'
+    improvement.owner = owner
+    improvement.due_date = (
+        complaint.received_at + dt.timedelta(days=30)).date()
 
 
 def create_inbox(config):

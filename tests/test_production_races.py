@@ -128,6 +128,10 @@ def _setup():
                     'investigation_duties': "调查",
                     'investigation_methods': "调取监控",
                     'measures': "赔偿",
+                    'investigation_time': dt.datetime.now(),
+                    'investigation_place': "门店",
+                    'responsibility': "当班员工负责",
+                    'prevention': "加强培训",
                     'received_at': (
                         long_ago if i >= RACES else dt.datetime.now()),
                     } for i in range(RACES + CRON_COMPLAINTS)])
@@ -404,6 +408,10 @@ def test_bell_across_processes(database, browser, screenshot):
                     'investigation_duties': "调查",
                     'investigation_methods': "调取监控",
                     'measures': "赔偿",
+                    'investigation_time': dt.datetime.now(),
+                    'investigation_place': "门店",
+                    'responsibility': "当班员工负责",
+                    'prevention': "加强培训",
                     }])
         Complaint.process([complaint])
         number = complaint.number

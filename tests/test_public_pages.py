@@ -536,7 +536,8 @@ class ComplaintStatusTestCase(PublicPageTestCase):
             Feedback.create([{
                         'complaint': cls.complaint_id,
                         'method': 'web',
-                        'content': '已联系门店，冷柜今天维修。',
+                        'content': '门店值班经理承认冷柜坏了三天未报修。',
+                        'reply': '已联系门店，冷柜今天维修。',
                         }])
             transaction.commit()
 
@@ -559,7 +560,9 @@ class ComplaintStatusTestCase(PublicPageTestCase):
                 self.assertEqual(
                     result.text('complaint-number'), self.number)
                 self.assertEqual(result.text('complaint-state'), self.state)
+                # The reply to the complainant, never the internal record
                 self.assertIn('已联系门店，冷柜今天维修。', result.html)
+                self.assertNotIn('未报修', result.html)
                 self.assertIsNone(result.error)
 
     def test_number_and_email(self):

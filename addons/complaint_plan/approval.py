@@ -18,6 +18,10 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from trytond.modules.scheduled_activity.claim import claim
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
+from trytond.modules.scheduled_activity.notify import (
+    users_of_employees, users_of_groups)
+from trytond.modules.scheduled_activity.working_calendar import (
+    add_delay, unit_field)
 
 from .exceptions import ApprovalError
 
@@ -106,6 +110,7 @@ class Step(EnforcedStatesMixin, sequence_ordered(), ModelSQL, ModelView):
         help="How many of the approvers must approve (N of M).")
     deadline = fields.TimeDelta("Deadline", required=True,
         help="How long the approvers have once the step is theirs.")
+    deadline_unit = unit_field('deadline', "Deadline Counted In")
     timeout_action = fields.Selection([
             ('next', "Escalate to the Next Step"),
             ('supervisor', "Escalate to the Supervisor"),
@@ -130,49 +135,39 @@ class Step(EnforcedStatesMixin, sequence_ordered(), ModelSQL, ModelView):
         return dt.timedelta(hours=24)
 
     @classmethod
+    def default_deadline_unit(cls):
+        return 'calendar'
+
+    def due_from(self, start, company):
+        "The time the approvers of this step have to act by from start"
+        return add_delay(company, start, self.deadline, self.deadline_unit)
+
+    @classmethod
     def default_timeout_action(cls):
         return 'next'
-
-    @classmethod
-    def _users_of_groups(cls, groups):
-        pool = Pool()
-        UserGroup = pool.get('res.user-res.group')
-        return {link.user for link in UserGroup.search([
-                    ('group', 'in', [g.id for g in groups]),
-                    ('user.active', '=', True),
-                    ])}
-
-    @classmethod
-    def users_of_employees(cls, employees):
-        pool = Pool()
-        UserEmployee = pool.get('res.user-company.employee')
-        return {link.user for link in UserEmployee.search([
-                    ('employee', 'in', [e.id for e in employees if e]),
-                    ('user.active', '=', True),
-                    ])}
 
     def get_approvers(self, complaint):
         "The users who may approve this step for the complaint"
         if self.approver_kind == 'group':
-            return self._users_of_groups([self.group])
+            return users_of_groups([self.group])
         elif self.approver_kind == 'employees':
-            return self.users_of_employees(self.employees)
+            return users_of_employees(self.employees)
         elif self.approver_kind == 'supervisor':
             responsible = complaint.responsible
-            return self.users_of_employees(
+            return users_of_employees(
                 [responsible.supervisor] if responsible else [])
 
     def get_timeout_approvers(self, complaint, current):
         "The users a timed-out approval goes to"
         if self.timeout_action == 'group':
-            return self._users_of_groups([self.timeout_group])
+            return users_of_groups([self.timeout_group])
         # The supervisors of the approvers who let it time out, or of the
         # responsible when the approvers have none.
         employees = {e.supervisor for u in current for e in u.employees
             if e.supervisor}
         if not employees and complaint.responsible:
             employees = {complaint.responsible.supervisor}
-        return self.users_of_employees(employees)
+        return users_of_employees(employees)
 
 
 class StepEmployee(EnforcedStatesMixin, ModelSQL):
@@ -448,13 +443,14 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
             approvers = approval.step.get_approvers(approval.complaint)
             approval._set_candidates(approvers, allow_own)
             approval.started_at = now
-            approval.due = now + approval.step.deadline
+            approval.due = approval.step.due_from(
+                now, approval.complaint.company)
         cls.save(approvals)
         cls._notify_approvers(approvals)
 
     def _set_candidates(self, users, allow_own):
         if not allow_own and self.complaint.responsible:
-            handlers = self.step.users_of_employees(
+            handlers = users_of_employees(
                 [self.complaint.responsible])
             users = set(users) - handlers
         if not users:
@@ -696,7 +692,8 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
             approval.candidates = list(approval.step.get_timeout_approvers(
                     approval.complaint, approval.candidates)
                 or approval.candidates)
-            approval.due = now + approval.step.deadline
+            approval.due = approval.step.due_from(
+                now, approval.complaint.company)
         cls.save(reassigned)
         cls._notify_approvers(reassigned)
 
@@ -720,7 +717,7 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
             d.user.id for d in self.decisions}
         if (not Configuration(1).allow_handler_approval
                 and self.complaint.responsible):
-            excluded |= {u.id for u in self.step.users_of_employees(
+            excluded |= {u.id for u in users_of_employees(
                     [self.complaint.responsible])}
         groups = Button.get_groups(self.__name__, 'approve')
         domain = [

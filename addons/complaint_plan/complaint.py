@@ -1,4 +1,5 @@
 # This file is part of the complaint_plan module.
+import copy
 import datetime as dt
 from collections import defaultdict
 from email.errors import MessageError
@@ -11,6 +12,7 @@ from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Workflow, fields, sequence_ordered)
 from trytond.modules.currency.fields import Monetary
+from trytond.modules.public_page.lists import join_names
 from trytond.modules.scheduled_activity.activity import ActivityMixin
 from trytond.modules.scheduled_activity.claim import claim
 from trytond.modules.scheduled_activity.phone import (
@@ -19,6 +21,10 @@ from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction, without_check_access
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
+from trytond.modules.scheduled_activity.notify import (
+    notify, users_of_employees, users_of_groups)
+from trytond.modules.scheduled_activity.working_calendar import (
+    add_delay, time_between)
 
 from .approval import user_language
 from .plan import CARRIED_OUT
@@ -58,6 +64,15 @@ def valid_email(email):
 
 def _now():
     return dt.datetime.now()
+
+
+def uncache_default_get(cls):
+    """Let the client ask the defaults for each new record: the defaults
+    of the model hold the time of now, that a client cache of five minutes
+    would give stale to the next record"""
+    rpc = copy.copy(cls.__rpc__['default_get'])
+    rpc.cache = None
+    cls.__rpc__['default_get'] = rpc
 
 
 class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelView):
@@ -159,6 +174,9 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
     acknowledgement_due = fields.Timestamp(
         "Acknowledgement Due", readonly=True)
     acknowledged_at = fields.Timestamp("Acknowledged At", readonly=True)
+    registered_by = fields.Many2One('res.user', "Registered By",
+        readonly=True, ondelete='RESTRICT',
+        help="The user who registered the complaint.")
     resolution_due = fields.Timestamp("Resolution Due", readonly=True,
         help="Moves later by the time spent waiting on the complainant.")
     waiting_since = fields.Timestamp("Waiting Since", readonly=True)
@@ -267,6 +285,7 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
                     & (t.leaders_alerted_at == Null)),
                 })
         cls._order = [('received_at', 'DESC'), ('id', 'DESC')]
+        uncache_default_get(cls)
         cls._transitions |= {
             ('received', 'registered'),
             ('registered', 'verifying'),
@@ -438,12 +457,23 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
     # Deadlines and flags
 
     @classmethod
-    def _deadlines(cls, level, received_at, paused=dt.timedelta()):
+    def _deadlines(cls, level, received_at, paused=dt.timedelta(),
+            company=None):
+        """The due dates of a complaint received at received_at, its
+        resolution moved by paused, counted in the resolution's unit, in
+        the working calendar of the company"""
         if not level or not received_at:
             return {'acknowledgement_due': None, 'resolution_due': None}
+        if company is None:
+            company = cls.default_company()
+        unit = level.resolution_delay_unit
         return {
-            'acknowledgement_due': received_at + level.acknowledgement_delay,
-            'resolution_due': received_at + level.resolution_delay + paused,
+            'acknowledgement_due': add_delay(company, received_at,
+                level.acknowledgement_delay,
+                level.acknowledgement_delay_unit),
+            'resolution_due': add_delay(company, add_delay(company,
+                    received_at, level.resolution_delay, unit),
+                paused, unit),
             }
 
     @classmethod
@@ -487,7 +517,8 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
         for values in vlist:
             values.update(cls._deadlines(
                     levels.get(values['level']),
-                    values.get('received_at') or cls.default_received_at()))
+                    values.get('received_at') or cls.default_received_at(),
+                    company=values.get('company', cls.default_company())))
             if not values.get('number'):
                 company = values.get('company', cls.default_company())
                 unnumbered[company].append(values)
@@ -525,7 +556,7 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
         for complaint in complaints:
             deadlines = cls._deadlines(
                 complaint.level, complaint.received_at,
-                complaint._paused_time())
+                complaint._paused_time(), company=complaint.company)
             if any(getattr(complaint, f) != v for f, v in deadlines.items()):
                 to_write.extend(([complaint], deadlines))
         if to_write:
@@ -575,36 +606,53 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
         pool = Pool()
         Level = pool.get('complaint.level')
         ModelData = pool.get('ir.model.data')
-        Step = pool.get('complaint.approval.step')
-        Group = pool.get('res.group')
-        transaction = Transaction()
         table = cls.__table__()
         now = _now()
         ids = []
         for level in Level.search([('leaders_escalation_delay', '!=', None)]):
-            ids += claim(cls, table, [table.leaders_alerted_at], [now],
-                table.state.in_(CLOCK_STATES)
+            where = (table.state.in_(CLOCK_STATES)
                 & (table.leaders_alerted_at == Null)
-                & (table.level == level.id)
-                & (table.resolution_due
-                    < now - level.leaders_escalation_delay))
+                & (table.level == level.id))
+            if level.leaders_escalation_delay_unit in {None, 'calendar'}:
+                where &= (table.resolution_due
+                    < now - level.leaders_escalation_delay)
+            else:
+                # Working time is counted from the overdue ones only, whose
+                # stored resolution_due is indexed
+                cursor = Transaction().connection.cursor()
+                cursor.execute(*table.select(
+                        table.id, table.company, table.resolution_due,
+                        where=where & (table.resolution_due < now)))
+                due = [id_ for id_, company, resolution_due in cursor
+                    if add_delay(company, resolution_due,
+                        level.leaders_escalation_delay,
+                        level.leaders_escalation_delay_unit) < now]
+                if not due:
+                    continue
+                where &= table.id.in_(due)
+            ids += claim(cls, table, [table.leaders_alerted_at], [now], where)
         if not ids:
             return
-        leaders = Step._users_of_groups([Group(ModelData.get_id(
-                        'complaint_plan', 'group_leading_group'))])
+        leaders = users_of_groups([ModelData.get_id(
+                    'complaint_plan', 'group_leading_group')])
         for complaint in cls.browse(ids):
-            for user in leaders:
-                with transaction.set_context(language=user_language(user)):
-                    complaint.notify_user('tryton-warning',
-                        gettext('complaint_plan.msg_leaders_overdue_label',
-                            complaint=complaint.rec_name),
-                        complaint.subject, user=user.id)
+            notify([complaint], leaders, 'tryton-warning',
+                'complaint_plan.msg_leaders_overdue_label',
+                'complaint_plan.msg_complaint_subject_description',
+                variables={
+                    'complaint': complaint.rec_name,
+                    'subject': complaint.subject,
+                    })
 
     def _paused_time(self):
-        "Time already spent waiting, as recorded by resolution_due."
+        """Time already spent waiting, as recorded by resolution_due,
+        counted in the unit of the resolution delay"""
         if self.resolution_due and self.level and self.received_at:
-            return max(self.resolution_due - self.received_at
-                - self.level.resolution_delay, dt.timedelta())
+            unit = self.level.resolution_delay_unit
+            due = add_delay(self.company, self.received_at,
+                self.level.resolution_delay, unit)
+            return max(time_between(self.company, due, self.resolution_due,
+                    unit), dt.timedelta())
         return dt.timedelta()
 
     def get_acknowledgement_overdue(self, name):
@@ -652,6 +700,10 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
         if self.feedbacks:
             return self.feedbacks[-1].satisfaction
 
+    def replies(self):
+        "The feedback written for the complainant, the internal record kept"
+        return [f for f in self.feedbacks if (f.reply or '').strip()]
+
     @classmethod
     def search_satisfaction(cls, name, clause):
         pool = Pool()
@@ -689,6 +741,58 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
                     'complaint_plan.msg_compensation_negative',
                     amount=amount))
 
+    # The fields that fill each part of the handling plan: one of the
+    # groups filled is enough
+    _plan_part_fields = {
+        'team': [['investigation_team'], ['investigation_duties']],
+        'time_place': [['investigation_time', 'investigation_place']],
+        'methods': [['investigation_methods']],
+        'measures': [['measures']],
+        'responsibility': [['responsibility']],
+        'prevention': [['prevention']],
+        }
+
+    def _filled(self, name):
+        value = getattr(self, name)
+        if isinstance(value, str):
+            return bool(value.strip())
+        return bool(value)
+
+    def check_plan_parts(self):
+        """Raise the translated message naming at once every part of the
+        handling plan that its level requires and is empty"""
+        pool = Pool()
+        Level = pool.get('complaint.level')
+        parts = (self.level.plan_parts
+            if self.level and self.level.plan_parts is not None
+            else Level.default_plan_parts())
+        # In the order of the plan
+        missing = [p for p, groups in self._plan_part_fields.items()
+            if p in (parts or [])
+            and not any(all(self._filled(f) for f in group)
+                for group in groups)]
+        if missing:
+            selection = dict(
+                Level.fields_get(['plan_parts'])['plan_parts']['selection'])
+            raise ComplaintTransitionError(gettext(
+                    'complaint_plan.msg_process_needs_plan',
+                    complaint=self.rec_name,
+                    fields=join_names(selection[p] for p in missing)))
+
+    def check_review(self):
+        """Raise the translated message when the level asks for the closing
+        review and the root cause or the improvement actions are missing"""
+        if not self.level or not self.level.close_needs_review:
+            return
+        missing = [f for f in ['root_cause', 'improvements']
+            if not self._filled(f)]
+        if missing:
+            strings = self.__class__.fields_get(missing)
+            raise ComplaintTransitionError(gettext(
+                    'complaint_plan.msg_close_needs_review',
+                    complaint=self.rec_name, level=self.level.rec_name,
+                    fields=join_names(strings[f]['string'] for f in missing)))
+
     def _require(self, field_names, message):
         "Raise the translated message when one of the fields is empty."
         missing = [f for f in field_names
@@ -697,7 +801,7 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
                 and not getattr(self, f).strip())]
         if missing:
             strings = self.__class__.fields_get(missing)
-            fields_string = ', '.join(strings[f]['string'] for f in missing)
+            fields_string = join_names(strings[f]['string'] for f in missing)
             raise ComplaintTransitionError(gettext(
                     message, complaint=self.rec_name, fields=fields_string))
 
@@ -715,8 +819,10 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
                         'complaint_plan.msg_register_needs_complainant',
                         complaint=complaint.rec_name))
         now = _now()
+        user = Transaction().user
         for complaint in complaints:
             complaint.acknowledged_at = now
+            complaint.registered_by = user
             if not complaint.responsible and complaint.category:
                 employees = complaint.category.get_responsible_employees()
                 if employees:
@@ -814,13 +920,7 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
         Version = pool.get('complaint.plan.version')
         complaints = [c for c in complaints if c.state == 'planning']
         for complaint in complaints:
-            complaint._require(['investigation_methods', 'measures'],
-                'complaint_plan.msg_process_needs_plan')
-            if (not complaint.investigation_team
-                    and not (complaint.investigation_duties or '').strip()):
-                raise ComplaintTransitionError(gettext(
-                        'complaint_plan.msg_process_needs_team',
-                        complaint=complaint.rec_name))
+            complaint.check_plan_parts()
         with without_check_access():
             to_approve = [c for c in complaints if Chain.find(c)]
         to_process = [c for c in complaints if c not in to_approve]
@@ -905,12 +1005,10 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
     def _notify_handlers(cls, complaints, label, icon, decision=None):
         """Tell the handlers the outcome, with the comments of the round's
         decisions of the kind, in each handler's language"""
-        pool = Pool()
-        Step = pool.get('complaint.approval.step')
         for complaint in complaints:
             comments = [c for c in complaint._decision_comments()
                 if c[1] == decision]
-            for user in Step.users_of_employees([complaint.responsible]):
+            for user in users_of_employees([complaint.responsible]):
                 with Transaction().set_context(language=user_language(user)):
                     description = complaint.subject
                     if comments:
@@ -945,6 +1043,7 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
                 raise ComplaintTransitionError(gettext(
                         'complaint_plan.msg_close_needs_satisfaction',
                         complaint=complaint.rec_name))
+            complaint.check_review()
         cls.write(complaints, {'closed_at': _now()})
 
     @classmethod
@@ -985,7 +1084,13 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
         now = _now()
         for complaint in complaints:
             if complaint.resolution_due and complaint.waiting_since:
-                complaint.resolution_due += now - complaint.waiting_since
+                # The wait counted in the unit of the resolution delay
+                unit = (complaint.level.resolution_delay_unit
+                    if complaint.level else None)
+                complaint.resolution_due = add_delay(complaint.company,
+                    complaint.resolution_due,
+                    time_between(complaint.company, complaint.waiting_since,
+                        now, unit), unit)
             complaint.waiting_since = None
         cls.save(complaints)
         cls._reschedule_activities(complaints)
@@ -1035,7 +1140,8 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
     @classmethod
     def copy(cls, complaints, default=None):
         default = default.copy() if default is not None else {}
-        for name in ['number', 'acknowledged_at', 'responded_at', 'closed_at',
+        for name in ['number', 'acknowledged_at', 'registered_by',
+                'responded_at', 'closed_at',
                 'waiting_since', 'waiting_from', 'leaders_alerted_at',
                 'feedbacks', 'level_changes',
                 'disclosures', 'improvements', 'assessments', 'approvals',
@@ -1092,7 +1198,11 @@ class Feedback(EnforcedStatesMixin, sequence_ordered(), ModelSQL, ModelView):
     round = fields.Integer("Round", required=True, readonly=True)
     method = fields.Selection(CHANNELS, "Method", required=True)
     date = fields.DateTime("Date", required=True)
-    content = fields.Text("Content", required=True)
+    content = fields.Text("Internal Record", required=True,
+        help="What was done and said, for the complaint office only.")
+    reply = fields.Text("Reply to the Complainant",
+        help="The answer as the complainant reads it "
+        "on the status page and in the feedback letter.")
     satisfaction = fields.Selection([
             (None, ""),
             ('satisfied', "Satisfied"),
@@ -1106,6 +1216,7 @@ class Feedback(EnforcedStatesMixin, sequence_ordered(), ModelSQL, ModelView):
         super().__setup__()
         cls.__access__.add('complaint')
         cls._order = [('id', 'ASC')]
+        uncache_default_get(cls)
 
     @classmethod
     def default_date(cls):
@@ -1152,6 +1263,7 @@ class Disclosure(EnforcedStatesMixin, ModelSQL, ModelView):
         super().__setup__()
         cls.__access__.add('complaint')
         cls._order = [('date', 'ASC'), ('id', 'ASC')]
+        uncache_default_get(cls)
 
     @classmethod
     def default_date(cls):

@@ -1201,6 +1201,7 @@ class ComplaintEmail(Workflow, ModelSQL, ModelView):
                     received, refusals, self.company, arrival)
                 complaint, = Complaint.create([values])
                 self._attach(complaint, files)
+                Complaint.announce_arrival([complaint])
                 kind = 'complaint'
                 text = received.text
         self.__class__.write([self], {

@@ -1,6 +1,5 @@
 # This file is part of the complaint_plan module.
 import datetime as dt
-import json
 from email.message import EmailMessage
 
 from dateutil.relativedelta import relativedelta
@@ -18,12 +17,19 @@ from trytond.sendmail import send_message_transactional
 from trytond.tools import grouped_slice
 from trytond.tools import timezone as tz
 from trytond.tools.email_ import format_address, set_from_header
+from trytond.modules.public_page.lists import join_names
 from trytond.modules.scheduled_activity.claim import claim
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
+from trytond.modules.scheduled_activity.notify import (
+    notify, users_of_employees)
 
 from .exceptions import ComplaintTransitionError
+
+ALERT_LABEL = 'complaint_plan.msg_incident_alert_label'
+ALERT_DESCRIPTION = 'complaint_plan.msg_incident_alert_description'
+
 
 # Context key that pins the clock of the drill reminder cron (tests)
 CLOCK = 'emergency_plan_clock'
@@ -816,42 +822,18 @@ class Incident(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
         return incident
 
     def _leader_users(self):
-        pool = Pool()
-        UserEmployee = pool.get('res.user-company.employee')
-        users = {}
-        for link in UserEmployee.search([
-                    ('employee', 'in', [e.id for e in self.plan.leaders]),
-                    ('user.active', '=', True),
-                    ]):
-            users[link.user.id] = link.user
-        return list(users.values())
+        return users_of_employees(self.plan.leaders)
 
     def alert(self):
         "Tell the leading group of the plan through the bell and by email"
         pool = Pool()
-        Notification = pool.get('res.notification')
         ModelData = pool.get('ir.model.data')
         Action = pool.get('ir.action')
-        action_id = Action.get_action_id(
-            ModelData.get_id('complaint_plan', 'act_incident'))
-        default_language = Transaction().language
-        notifications = []
-        for user in self._leader_users():
-            language = (user.language.code if user.language
-                else default_language)
-            with Transaction().set_context(language=language):
-                incident = self.__class__(self.id)
-                label, description = incident._alert_text()
-                notifications.append(Notification(
-                        user=user,
-                        icon='complaint-plan',
-                        label=label,
-                        description=description,
-                        model=self.__name__,
-                        records=json.dumps([self.id]),
-                        action=action_id,
-                        ))
-        Notification.save(notifications)
+        notify([self], self._leader_users(), 'complaint-plan',
+            ALERT_LABEL, ALERT_DESCRIPTION,
+            variables=lambda: self.__class__(self.id)._alert_variables(),
+            action=Action.get_action_id(
+                ModelData.get_id('complaint_plan', 'act_incident')))
         if self.plan.alert_email:
             # A slow mail server must not hold the request that activated
             # the plan: the queue worker sends the emails
@@ -869,18 +851,19 @@ class Incident(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
                     else default_language)
                 with Transaction().set_context(language=language):
                     translated = cls(incident.id)
-                    label, description = translated._alert_text()
-                    translated._send_alert_email(user, label, description)
+                    variables = translated._alert_variables()
+                    translated._send_alert_email(user,
+                        gettext(ALERT_LABEL, **variables),
+                        gettext(ALERT_DESCRIPTION, **variables))
 
-    def _alert_text(self):
-        "Label and description of the alert: never a complainant's details"
-        label = gettext('complaint_plan.msg_incident_alert_label',
-            plan=self.plan.name)
-        description = gettext('complaint_plan.msg_incident_alert_description',
-            number=self.number,
-            trigger=self.trigger_string,
-            count=len(self.complaints))
-        return label, description
+    def _alert_variables(self):
+        "The variables of the alert's texts: never a complainant's details"
+        return {
+            'plan': self.plan.name,
+            'number': self.number,
+            'trigger': self.trigger_string,
+            'count': len(self.complaints),
+            }
 
     def _send_alert_email(self, user, subject, body):
         from_ = config.get('email', 'from')
@@ -911,7 +894,7 @@ class Incident(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
                 raise ComplaintTransitionError(gettext(
                         'complaint_plan.msg_incident_close_needs_evaluation',
                         incident=incident.rec_name,
-                        fields=', '.join(
+                        fields=join_names(
                             strings[f]['string'] for f in missing)))
         cls.write(incidents, {'closed_at': _now()})
 

@@ -6,6 +6,8 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Unique, fields
 from trytond.model.exceptions import SQLConstraintError
+from trytond.modules.scheduled_activity.notify import (
+    notify, users_of_employees, users_of_groups)
 from trytond.modules.scheduled_activity.phone import same_phone
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
@@ -84,7 +86,35 @@ class Complaint(metaclass=PoolMeta):
                     'name': attachment.name,
                     'data': attachment.data,
                     } for attachment in attachments])
+        cls.announce_arrival([complaint])
         return complaint
+
+    @classmethod
+    def announce_arrival(cls, complaints):
+        """Ring the bell of who takes the complaints that arrived with no one
+        at the desk (web form, QR code, email): the handlers of their
+        category, or the clerks when the category has none"""
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        clerks = None
+        for complaint in complaints:
+            handlers = (complaint.category.get_responsible_employees()
+                if complaint.category else [])
+            if handlers:
+                users = users_of_employees(handlers)
+            else:
+                if clerks is None:
+                    clerks = users_of_groups([ModelData.get_id(
+                                'complaint_plan', 'group_complaint_clerk')])
+                users = clerks
+            notify([complaint], users, 'tryton-notification',
+                'complaint_plan.msg_complaint_arrived_label',
+                'complaint_plan.msg_complaint_subject_description',
+                variables=lambda: {
+                    'complaint': complaint.rec_name,
+                    'channel': cls(complaint.id).channel_string,
+                    'subject': complaint.subject,
+                    })
 
     @classmethod
     def from_public_reference(cls, number, contact):

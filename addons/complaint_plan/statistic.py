@@ -116,6 +116,11 @@ class StatisticMonth(_StatisticMixin, ModelSQL, ModelView):
     satisfaction_rate = fields.Function(fields.Numeric("Satisfaction Rate",
             digits=(1, 4), help="Share of answered feedback that was "
             "satisfied."), 'get_rate')
+    # The graph draws the rates as percentages
+    sla_percent = fields.Function(fields.Numeric("SLA Compliance (%)",
+            digits=(3, 1)), 'get_percent')
+    satisfaction_percent = fields.Function(fields.Numeric(
+            "Satisfaction Rate (%)", digits=(3, 1)), 'get_percent')
 
     @classmethod
     def table_query(cls):
@@ -133,3 +138,8 @@ class StatisticMonth(_StatisticMixin, ModelSQL, ModelView):
         if denominator:
             return (Decimal(numerator) / denominator).quantize(
                 Decimal('0.0001'))
+
+    def get_percent(self, name):
+        rate = self.get_rate(name.replace('_percent', '_rate'))
+        if rate is not None:
+            return (rate * 100).quantize(Decimal('0.1'))

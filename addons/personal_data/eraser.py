@@ -279,12 +279,14 @@ def erase_complaints(complaints):
 
 
 def erase_feedbacks(feedbacks):
-    "Erase the content and the complainant's comment of the feedback"
+    """Erase the content, the reply to the complainant and the complainant's
+    comment of the feedback"""
     pool = Pool()
     Feedback = pool.get('complaint.feedback')
     if not feedbacks:
         return 0
-    Feedback.write(list(feedbacks), {'content': ERASED, 'comment': None})
+    Feedback.write(list(feedbacks), {
+            'content': ERASED, 'reply': None, 'comment': None})
     return len(feedbacks)
 
 

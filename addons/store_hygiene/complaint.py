@@ -7,6 +7,11 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
+from trytond.modules.scheduled_activity.notify import (
+    notify, users_of_employees)
+from trytond.modules.scheduled_activity.timezone import (
+    format_company_datetime)
+from trytond.modules.scheduled_activity.working_calendar import add_delay
 
 from .common import now
 
@@ -90,7 +95,9 @@ class Complaint(metaclass=PoolMeta):
                     'checklist': checklist.id,
                     'inspector': inspector.id,
                     'planned_at': current,
-                    'due_at': current + configuration.spot_inspection_delay,
+                    'due_at': add_delay(store.company, current,
+                        configuration.spot_inspection_delay,
+                        configuration.spot_inspection_delay_unit),
                     'complaint': complaint.id,
                     'note': gettext(
                         'store_hygiene.msg_spot_inspection_note',
@@ -103,7 +110,19 @@ class Complaint(metaclass=PoolMeta):
                                     'photo_required': i.photo_required,
                                     } for i in checklist.items if i.active])],
                     })
-        return Inspection.create_planned(vlist)
+        inspections = Inspection.create_planned(vlist)
+        for inspection in inspections:
+            notify([inspection], users_of_employees([inspection.inspector]),
+                'tryton-notification',
+                'store_hygiene.msg_spot_inspection_label',
+                'store_hygiene.msg_spot_inspection_description',
+                variables=lambda: {
+                    'store': inspection.store.rec_name,
+                    'complaint': inspection.complaint.rec_name,
+                    'due': format_company_datetime(
+                        inspection.company, inspection.due_at),
+                    })
+        return inspections
 
 
 class Inspection(metaclass=PoolMeta):

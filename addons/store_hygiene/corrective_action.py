@@ -9,8 +9,12 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import without_check_access
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
+from trytond.modules.scheduled_activity.notify import (
+    notify, users_of_employees)
+from trytond.modules.scheduled_activity.working_calendar import add_delay
 
 from .common import company_timezone, now, to_local, to_utc
+from .exceptions import CorrectiveActionError
 
 OPEN_STATES = ('open', 'verifying')
 
@@ -43,6 +47,12 @@ class CorrectiveAction(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, M
         'company.employee', "Owner", required=True, states=_states,
         domain=[('company', '=', Eval('company', -1))])
     due_date = fields.Date("Due Date", required=True, states=_states)
+    correction = fields.Text("Correction Done",
+        states={
+            'readonly': Eval('state') != 'open',
+            },
+        help="The store's account of what it did to correct the failure; "
+        "required to ask for the re-inspection, which shows it.")
     state = fields.Selection([
             ('open', "Open"),
             ('verifying', "Verifying"),
@@ -116,6 +126,11 @@ class CorrectiveAction(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, M
         "Plan a re-inspection of the failed item"
         pool = Pool()
         Inspection = pool.get('hygiene.inspection')
+        for action in actions:
+            if not (action.correction or '').strip():
+                raise CorrectiveActionError(gettext(
+                        'store_hygiene.msg_reinspect_needs_correction',
+                        action=action.rec_name))
         current = now().replace(microsecond=0)
         vlist = []
         for action in actions:
@@ -158,7 +173,9 @@ class CorrectiveAction(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, M
         pool = Pool()
         Configuration = pool.get('hygiene.configuration')
         Activity = pool.get('scheduled.activity')
-        delay = Configuration(1).corrective_action_delay
+        configuration = Configuration(1)
+        delay = configuration.corrective_action_delay
+        unit = configuration.corrective_action_delay_unit
         stores = {i.store for i in inspections}
         actions = cls.search([
                 ('store', 'in', [s.id for s in stores]),
@@ -191,13 +208,24 @@ class CorrectiveAction(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, M
                         item=line.item,
                         description=line.note or line.item.requirement,
                         owner=owner,
-                        due_date=to_local(current + delay, timezone).date())
+                        due_date=to_local(add_delay(inspection.company,
+                                current, delay, unit), timezone).date())
                     open_actions[(inspection.store, line.item)] = action
                     to_create.append(action)
         cls.save(to_close + to_create)
         cls.close(to_close)
         cls.reopen(to_reopen)
         for action in to_create:
+            notify([action], users_of_employees([action.owner]),
+                'tryton-notification',
+                'store_hygiene.msg_corrective_action_label',
+                'store_hygiene.msg_corrective_action_description',
+                variables=lambda: {
+                    'store': action.store.rec_name,
+                    'description': action.description,
+                    'due': Pool().get('ir.lang').get().strftime(
+                        action.due_date),
+                    })
             timezone = company_timezone(action.company)
             Activity.plan(
                 action, 'hygiene_corrective_action', action.owner,

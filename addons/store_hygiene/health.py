@@ -15,8 +15,10 @@ from trytond.pyson import Eval, If
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction, without_check_access
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
+from trytond.modules.scheduled_activity.notify import (
+    notify, users_of_employees)
 
-from .common import company_timezone, notify, now, to_utc, today
+from .common import company_timezone, now, to_utc, today
 from .exceptions import PreshiftCheckValidationError
 
 
@@ -175,16 +177,21 @@ class HealthCertificate(EnforcedStatesMixin, ActivityMixin, ModelSQL, ModelView)
             values = dict(
                 employee=certificate.employee.rec_name,
                 expires_on=lang.strftime(certificate.expires_on))
+            # A certificate recorded or first seen once expired is announced
+            # as expired, not as expiring
+            suffix = ('_expired'
+                if certificate.expires_on < today(certificate.company)
+                else '')
             for manager in managers:
                 Activity.plan(
                     certificate, 'hygiene_certificate_renewal', manager, due,
-                    gettext('store_hygiene.msg_certificate_activity_subject',
-                        **values))
-            notify(
-                managers, certificate,
-                'store_hygiene.msg_certificate_notification_label',
-                'store_hygiene.msg_certificate_notification_description',
-                **values)
+                    gettext('store_hygiene.msg_certificate_activity_subject'
+                        + suffix, **values))
+            notify([certificate], users_of_employees(managers),
+                'tryton-notification',
+                'store_hygiene.msg_certificate_notification_label' + suffix,
+                'store_hygiene.msg_certificate_notification_description'
+                + suffix, variables=values)
         return certificates
 
 

@@ -11,9 +11,13 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
+from trytond.modules.scheduled_activity.notify import (
+    notify, users_of_employees)
+from trytond.modules.scheduled_activity.timezone import (
+    format_company_datetime)
 
 from .checklist import AREAS
-from .common import company_timezone, notify, now, to_local
+from .common import company_timezone, now, to_local
 from .exceptions import InspectionCompleteError
 
 OPEN_STATES = ('planned', 'in_progress')
@@ -89,6 +93,12 @@ class Inspection(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVi
             'invisible': Eval('kind') != 'reinspection',
             },
         help="The corrective action verified by this re-inspection.")
+    correction = fields.Function(fields.Text("Correction Done",
+            states={
+                'invisible': Eval('kind') != 'reinspection',
+                },
+            help="What the store says it did to correct the failure."),
+        'get_correction')
     corrective_actions = fields.One2Many(
         'hygiene.corrective_action', 'inspection', "Corrective Actions",
         readonly=True)
@@ -135,6 +145,11 @@ class Inspection(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVi
                     'invisible': Eval('state') != 'planned',
                     'depends': ['state'],
                     },
+                'pass_all': {
+                    'invisible': Eval('state') != 'in_progress',
+                    'icon': 'tryton-ok',
+                    'depends': ['state'],
+                    },
                 'complete': {
                     'invisible': ~Eval('state').in_(list(OPEN_STATES)),
                     'icon': 'tryton-ok',
@@ -165,6 +180,19 @@ class Inspection(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVi
 
     def get_rec_name(self, name):
         return f'{self.number} {self.store.rec_name}'
+
+    @classmethod
+    def get_correction(cls, inspections, name):
+        "The store's account of the correction, shown to the inspector"
+        pool = Pool()
+        Action = pool.get('hygiene.corrective_action')
+        result = {i.id: None for i in inspections}
+        with without_check_access():
+            for inspection in inspections:
+                if inspection.corrective_action:
+                    action = Action(inspection.corrective_action.id)
+                    result[inspection.id] = action.correction
+        return result
 
     @classmethod
     def search_rec_name(cls, name, clause):
@@ -233,14 +261,11 @@ class Inspection(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVi
                     } for i in inspections])
 
     def _activity_subject(self):
-        pool = Pool()
-        Lang = pool.get('ir.lang')
-        lang = Lang.get()
-        planned = to_local(self.planned_at, company_timezone(self.company))
         return gettext(
             'store_hygiene.msg_inspection_activity_subject',
             store=self.store.rec_name,
-            planned=lang.strftime(planned, lang.date + ' %H:%M'))
+            planned=format_company_datetime(
+                self.company, self.planned_at, zone=False))
 
     @classmethod
     @ModelView.button
@@ -284,28 +309,46 @@ class Inspection(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVi
             raise InspectionCompleteError(gettext(
                     'store_hygiene.msg_inspection_no_line',
                     inspection=self.rec_name))
-        for line in self.lines:
-            if not line.result:
-                raise InspectionCompleteError(gettext(
-                        'store_hygiene.msg_inspection_line_unanswered',
-                        inspection=self.rec_name, item=line.rec_name))
-            if line.result == 'fail' and line.critical and not (
-                    line.note or '').strip():
-                raise InspectionCompleteError(gettext(
-                        'store_hygiene.msg_inspection_critical_no_note',
-                        inspection=self.rec_name, item=line.rec_name))
+        # Every item missing something is named at once
+        unanswered = [l for l in self.lines if not l.result]
+        no_note = [l for l in self.lines
+            if l.result == 'fail' and l.critical
+            and not (l.note or '').strip()]
         photo_lines = [l for l in self.lines
             if l.photo_required and l.result in {'pass', 'fail'}]
+        no_photo = []
         if photo_lines:
             with without_check_access():
                 with_photo = {a.resource.id for a in Attachment.search([
                             ('resource', 'in', [str(l) for l in photo_lines]),
                             ])}
-            for line in photo_lines:
-                if line.id not in with_photo:
-                    raise InspectionCompleteError(gettext(
-                            'store_hygiene.msg_inspection_photo_required',
-                            inspection=self.rec_name, item=line.rec_name))
+            no_photo = [l for l in photo_lines if l.id not in with_photo]
+        problems = []
+        for message, lines in [
+                ('msg_inspection_line_unanswered', unanswered),
+                ('msg_inspection_critical_no_note', no_note),
+                ('msg_inspection_photo_required', no_photo),
+                ]:
+            if lines:
+                problems.append(gettext(
+                        f'store_hygiene.{message}',
+                        inspection=self.rec_name,
+                        items=''.join(
+                            f'\n- {l.rec_name}' for l in lines)))
+        if problems:
+            raise InspectionCompleteError('\n'.join(problems))
+
+    @classmethod
+    @ModelView.button
+    def pass_all(cls, inspections):
+        """Mark as passed the items without result, for the inspector to
+        change the exceptions"""
+        pool = Pool()
+        Line = pool.get('hygiene.inspection.line')
+        lines = [l for i in inspections if i.state == 'in_progress'
+            for l in i.lines if not l.result]
+        if lines:
+            Line.write(lines, {'result': 'pass'})
 
     def compute_score(self):
         "Return the weighted ratio of passed items (not applicable excluded)"
@@ -338,13 +381,11 @@ class Inspection(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVi
         Activity = pool.get('scheduled.activity')
         Configuration = pool.get('hygiene.configuration')
         Type = pool.get('scheduled.activity.type')
-        Lang = pool.get('ir.lang')
         delay = Configuration(1).missed_follow_up_delay
         current = now()
         Activity.cancel_open(inspections, ['inspection'])
         type_ = Type.get_by_code('hygiene_missed_inspection')
         follow_ups = []
-        lang = Lang.get()
         for inspection in inspections:
             owner = inspection.store.manager or inspection.inspector
             follow_ups.append({
@@ -359,15 +400,16 @@ class Inspection(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVi
                     })
         Activity.create(follow_ups)
         for inspection in inspections:
-            due = to_local(
-                inspection.due_at, company_timezone(inspection.company))
-            notify(
-                {inspection.store.manager, inspection.inspector},
-                inspection,
+            notify([inspection], users_of_employees(
+                    [inspection.store.manager, inspection.inspector]),
+                'tryton-notification',
                 'store_hygiene.msg_missed_notification_label',
                 'store_hygiene.msg_missed_notification_description',
-                inspection=inspection.rec_name,
-                due=lang.strftime(due, lang.date + ' %H:%M'))
+                variables=lambda: {
+                    'inspection': inspection.rec_name,
+                    'due': format_company_datetime(
+                        inspection.company, inspection.due_at),
+                    })
 
 
 class Line(EnforcedStatesMixin, ModelSQL, ModelView):

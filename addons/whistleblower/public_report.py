@@ -1,10 +1,10 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-import json
 import re
 
 from trytond.i18n import gettext
 from trytond.modules.public_page.page import ATTACHMENT_TYPES
+from trytond.modules.scheduled_activity.notify import notify
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import without_check_access
 
@@ -52,6 +52,11 @@ class Report(metaclass=PoolMeta):
                 report, reporter_name, contact=reporter_contact)
         code = report.issue_receipt(code)
         report.add_public_evidence(evidence)
+        # The text names the report only
+        notify([report], officer_users([report]), 'tryton-notification',
+            'whistleblower.msg_new_report_label',
+            'whistleblower.msg_new_report_description',
+            variables={'report': report.number})
         return report, code
 
     def add_public_evidence(self, evidence):
@@ -71,7 +76,6 @@ class Report(metaclass=PoolMeta):
         "Record the reporter's reply from the follow-up page"
         pool = Pool()
         Message = pool.get('whistleblower.message')
-        Notification = pool.get('res.notification')
         if self.state == 'closed':
             raise ReportValidationError(gettext(
                     'whistleblower.msg_page_report_closed'))
@@ -85,17 +89,10 @@ class Report(metaclass=PoolMeta):
                         }])
         self.add_public_evidence(evidence)
         # The text names the report only
-        Notification.save([Notification(
-                    user=user,
-                    icon='tryton-email',
-                    label=gettext(
-                        'whistleblower.msg_reply_label', report=self.number),
-                    description=gettext(
-                        'whistleblower.msg_reply_description',
-                        report=self.number),
-                    model='whistleblower.report',
-                    records=json.dumps([self.id]),
-                    ) for user in officer_users([self])])
+        notify([self], officer_users([self]), 'tryton-email',
+            'whistleblower.msg_reply_label',
+            'whistleblower.msg_reply_description',
+            variables={'report': self.number})
 
     def public_messages(self):
         "Return the messages the reporter may read on the follow-up page"

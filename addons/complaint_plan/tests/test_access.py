@@ -93,19 +93,31 @@ class ComplaintAccessTestCase(TestCase):
 
     @with_transaction()
     def test_clerk(self):
-        "The clerk registers complaints and sees their own and unassigned ones"
+        """The clerk registers complaints and sees their own, the unassigned
+        ones and all those waiting to be registered"""
         pool = Pool()
         Complaint = pool.get('complaint.complaint')
         Level = pool.get('complaint.level')
         users, unassigned, of_other = self.setup_company()
 
         with as_user(users['clerk']):
+            # Received with a responsible already named: still the clerk's
+            # to register
+            self.assertEqual(self.subjects(), ["other's", "unassigned"])
             complaint, = Complaint.create([{
                         'subject': "clerk's", 'complainant_name': "李先生",
                         'description': "...", 'category':
                         unassigned.category.id}])
             Complaint.register([complaint])
             self.assertEqual(complaint.state, 'registered')
+            self.assertEqual(
+                self.subjects(), ["clerk's", "other's", "unassigned"])
+            other = Complaint(of_other.id)
+            Complaint.register([other])
+            self.assertEqual(other.state, 'registered')
+        # Registered by someone else and in the handler's hands: no longer
+        # the clerk's business
+        with as_user(users['clerk']):
             self.assertEqual(self.subjects(), ["clerk's", "unassigned"])
             with self.assertRaises(AccessError):
                 Complaint.read([of_other.id], ['subject'])
@@ -116,6 +128,25 @@ class ComplaintAccessTestCase(TestCase):
             level, = Level.search([], limit=1)
             with self.assertRaises(AccessError):
                 Level.write([level], {'name': "Changed"})
+
+    @with_transaction()
+    def test_approval_menu(self):
+        "My Approvals is in the menu of who may approve, of no one else"
+        pool = Pool()
+        Menu = pool.get('ir.ui.menu')
+        ModelData = pool.get('ir.model.data')
+        menu_id = ModelData.get_id('complaint_plan', 'menu_approval_top')
+        users, _, _ = self.setup_company()
+        company = users['clerk'].company
+        users['officer'] = create_user('officer', [], company)
+        users['leader'] = create_user(
+            'leader', ['group_leading_group'], company)
+        for login, visible in [
+                ('officer', False), ('clerk', False), ('auditor', False),
+                ('handler', True), ('manager', True), ('leader', True)]:
+            with self.subTest(login=login), as_user(users[login]):
+                self.assertEqual(
+                    bool(Menu.search([('id', '=', menu_id)])), visible)
 
     @with_transaction()
     def test_handler(self):

@@ -70,6 +70,10 @@ class ApprovalAccessTestCase(TestCase):
                 'investigation_duties': "调查",
                 'investigation_methods': "调取监控",
                 'measures': "赔偿",
+                'investigation_time': dt.datetime.now(),
+                'investigation_place': "门店",
+                'responsibility': "当班员工负责",
+                'prevention': "加强培训",
                 })
         Complaint.process([complaint])
         approval, = complaint.approvals

@@ -96,6 +96,10 @@ class ApprovalRaceTestCase(unittest.TestCase):
                         'investigation_duties': "调查",
                         'investigation_methods': "调取监控",
                         'measures': "赔偿",
+                        'investigation_time': dt.datetime.now(),
+                        'investigation_place': "门店",
+                        'responsibility': "当班员工负责",
+                        'prevention': "加强培训",
                         } for i in range(RACES)])
             Complaint.process(complaints)
         cls.complaint_ids = [c.id for c in complaints]

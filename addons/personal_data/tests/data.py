@@ -16,6 +16,7 @@ PHONE_TYPED = "139 1234 5678"
 EMAIL = "xiaomei.feng@example.org"
 ADDRESS = "长沙市岳麓区麓山南路八十八号"
 FEEDBACK = "FEEDBACK-7f3a 已致电道歉"
+REPLY = "REPLY-7f3a 冯晓梅女士，已向您致歉"
 COMMENT = "COMMENT-7f3a 满意"
 PHOTO = b'\xff\xd8\xff PHOTO-7f3a'
 MAIL_TEXT = "MAILTEXT-7f3a 收银员态度恶劣"
@@ -25,8 +26,8 @@ CERTIFICATE = "HC-7f3a-0042"
 SCAN = b'%PDF- SCAN-7f3a'
 NOTE = "NOTE-7f3a 咽痛"
 
-PROBES = [NAME, PHONE, EMAIL, ADDRESS, FEEDBACK, COMMENT, PHOTO, MAIL_TEXT,
-    RAW_MAIL, CERTIFICATE, SCAN, NOTE]
+PROBES = [NAME, PHONE, EMAIL, ADDRESS, FEEDBACK, REPLY, COMMENT, PHOTO,
+    MAIL_TEXT, RAW_MAIL, CERTIFICATE, SCAN, NOTE]
 
 
 def create_person_records(company, party=None, closed_at=None):
@@ -65,6 +66,7 @@ def create_person_records(company, party=None, closed_at=None):
                 'complaint': complaint.id,
                 'method': 'phone',
                 'content': FEEDBACK,
+                'reply': REPLY,
                 'comment': COMMENT,
                 'satisfaction': 'satisfied',
                 }])

@@ -343,7 +343,8 @@ class PrintedTimesTestCase(unittest.TestCase):
                     'complaint': complaint.id,
                     'date': FRIDAY_NIGHT + dt.timedelta(hours=10),
                     'method': 'phone',
-                    'content': "已致电顾客道歉。",
+                    'content': "店长承认服务不周。",
+                    'reply': "已致电顾客道歉。",
                     }])
         token = page.new_token(routes.STATUS_FORM)
         request = Request(EnvironBuilder(

@@ -271,4 +271,26 @@ class StoreHygieneTestCase(CompanyTestMixin, ModuleTestCase):
                 CorrectiveAction.search([])
 
 
+    @with_transaction()
+    def test_inspection_list_window(self):
+        """The list shows the date and time both of the start and of the end
+        of the window: the end time alone, as the start, read as a window
+        of no length"""
+        from lxml import etree
+        pool = Pool()
+        Inspection = pool.get('hygiene.inspection')
+        Line = pool.get('hygiene.inspection.line')
+        view = Inspection.fields_view_get(view_type='tree')
+        arch = etree.fromstring(view['arch'])
+        for name in ['planned_at', 'due_at']:
+            widgets = {f.get('widget'): f.get('optional')
+                for f in arch.xpath(f'//field[@name="{name}"]')}
+            self.assertEqual(set(widgets), {'date', 'time'}, msg=name)
+            self.assertFalse(widgets['date'], msg=name)
+        view = Line.fields_view_get(view_type='tree')
+        arch = etree.fromstring(view['arch'])
+        requirement, = arch.xpath('//field[@name="requirement"]')
+        self.assertEqual(requirement.get('readonly'), '1')
+
+
 del ModuleTestCase

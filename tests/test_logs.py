@@ -371,16 +371,21 @@ class KeyFileTestCase(unittest.TestCase):
         self.assertEqual(config.get('whistleblower', 'key'), key)
 
     def test_harness(self):
-        "The production tests' and P6's configuration (write_config)"
+        "The production tests' and the benchmarks' configuration"
         import production_harness
         from trytond import config
         path = production_harness.server_config()
         self.addCleanup(subprocess.run, ['rm', '-rf', str(path.parent)])
         self.assertTrue(private(path))
         self.assertIn('[whistleblower]', path.read_text())
+        # The benchmarks' web processes (P6, P8) get theirs from
+        # write_config too
         self.assertIn(
             'write_config(config_path',
-            (ROOT / 'benchmarks' / 'p6_web_list.py').read_text())
+            (ROOT / 'benchmarks' / 'scratch.py').read_text())
+        for name in ['p6_web_list.py', 'p8_burst.py']:
+            self.assertIn(
+                'start_web(', (ROOT / 'benchmarks' / name).read_text())
         self.assertTrue(config.get('database', 'uri'))
 
     def test_makefile(self):

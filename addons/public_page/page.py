@@ -290,5 +290,7 @@ app.wsgi_app = _forget_visitor(app.wsgi_app)
 @app.route('/<path:path>', methods=['GET', 'HEAD'])
 def not_found(request, path):
     raise NotFound()
+
+
 for logger_name in ['trytond.wsgi', 'werkzeug', 'gunicorn.access']:
     logging.getLogger(logger_name).addFilter(PrivatePathFilter())

@@ -903,7 +903,20 @@ class RejectStart(ModelView):
         help="Tells the handler what to change in the plan.")
 
 
-class Approve(ApprovalWizardMixin, Wizard):
+class DecisionWizardMixin(ApprovalWizardMixin):
+    "A wizard of a pending approver deciding with the comment of its start"
+    __slots__ = ()
+
+    def default_start(self, fields):
+        self.model.check_pending_candidate(self.records)
+        return {}
+
+    def _decide(self, decision):
+        self.model.decide(self.records, decision, self.start.comment)
+        return 'end'
+
+
+class Approve(DecisionWizardMixin, Wizard):
     "Approve with a comment"
     __name__ = 'complaint.approval.approve'
 
@@ -914,16 +927,11 @@ class Approve(ApprovalWizardMixin, Wizard):
             ])
     approve = StateTransition()
 
-    def default_start(self, fields):
-        self.model.check_pending_candidate(self.records)
-        return {}
-
     def transition_approve(self):
-        self.model.decide(self.records, 'approve', self.start.comment)
-        return 'end'
+        return self._decide('approve')
 
 
-class Reject(ApprovalWizardMixin, Wizard):
+class Reject(DecisionWizardMixin, Wizard):
     "Reject approvals"
     __name__ = 'complaint.approval.reject'
 
@@ -934,13 +942,8 @@ class Reject(ApprovalWizardMixin, Wizard):
             ])
     reject = StateTransition()
 
-    def default_start(self, fields):
-        self.model.check_pending_candidate(self.records)
-        return {}
-
     def transition_reject(self):
-        self.model.decide(self.records, 'reject', self.start.comment)
-        return 'end'
+        return self._decide('reject')
 
 
 class DelegateStart(ModelView):

@@ -14,7 +14,7 @@ ADDONS_HASH = $(shell find addons -type f -not -path '*/__pycache__/*' -print0 |
 ENGINES ?= sqlite $(if $(findstring postgresql,$(TRYTOND_DATABASE_URI)),postgresql)
 PYTEST_ARGS ?=
 
-.PHONY: run run-pg test bench install sao demo-db clean
+.PHONY: run run-pg upgrade test bench install sao demo-db clean
 
 install: $(VENV)/.installed
 $(VENV)/.installed: setup.cfg pyproject.toml
@@ -33,17 +33,15 @@ $(SAO)/index.html:
 $(SAO)/custom.%: web/custom.% | $(SAO)/index.html
 	ln -sfn $(CURDIR)/web/custom.$* $@
 
-# Written once: it holds the whistleblower encryption key of the demo data,
-# so it is created readable by its owner only (umask 077: mode 0600) and
-# renamed in place when complete.
+# The configurations of make run (SQLite) and make run-pg (PostgreSQL), made
+# once from the project's one template (production/config.py): each holds
+# the whistleblower key of its data, so it is written readable by its owner
+# only (mode 0600), complete before it appears, and never rewritten.
 $(VAR)/trytond.conf: | install
-	mkdir -p $(VAR)/db
-	rm -f $@.new
-	umask 077 && printf '[database]\nuri = sqlite://\npath = %s\nlanguage = zh_CN\n\n[web]\nroot = %s\n\n[session]\nauthentications = password\n\n[whistleblower]\nkey = %s\n' \
-		'$(VAR)/db' '$(CURDIR)/$(SAO)' \
-		"$$($(PYTHON) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" > $@.new
-	chmod 600 $@.new
-	mv -f $@.new $@
+	$(PYTHON) -m production.config $@ --uri sqlite:// --data-path $(VAR)/db
+$(VAR)/trytond-pg.conf: | install
+	$(PYTHON) -m production.config $@ --data-path $(VAR)/filestore \
+		--uri $${TRYTOND_DATABASE_URI:-postgresql://postgres@127.0.0.1:5432/}
 
 demo-db: $(VAR)/db/$(DEMO_DB).sqlite
 $(VAR)/db/$(DEMO_DB).sqlite: | install $(VAR)/trytond.conf
@@ -56,14 +54,26 @@ run: install sao demo-db
 	@$(PYTHON) -m demo.run --config $(VAR)/trytond.conf --database $(DEMO_DB) \
 		--host $(HOST) --port $(PORT)
 
-# Production style on PostgreSQL: WORKERS web processes, a cron and a queue
-# worker on database PG_DB; DEMO=1 loads the demo data into a new database.
+# Production style on PostgreSQL: the processes of the Procfile (gunicorn
+# with WORKERS web processes, trytond-cron and trytond-worker) run by honcho
+# on database PG_DB at HOST:PORT; a missing database is created first, with
+# the demo data when DEMO=1. The PostgreSQL server is TRYTOND_DATABASE_URI's
+# when var/trytond-pg.conf is first written, then that file's.
 PG_DB ?= complaints
 WORKERS ?= 2
-run-pg: install sao
-	TRYTOND_DATABASE_URI=$${TRYTOND_DATABASE_URI:-postgresql://postgres@127.0.0.1:5432/} \
-	$(PYTHON) -m production --database $(PG_DB) --workers $(WORKERS) \
-		--listen $(HOST):$(PORT) $(if $(DEMO),--demo)
+run-pg: install sao $(VAR)/trytond-pg.conf
+	$(PYTHON) -m production run --config $(VAR)/trytond-pg.conf \
+		--database $(PG_DB) --workers $(WORKERS) --listen $(HOST):$(PORT) \
+		$(if $(DEMO),--demo) --modules $(MODULES)
+
+# Update a database to the code after a change of the modules (trytond-admin
+# -u, activating the modules and dependencies it lacks): make run-pg's
+# PG_DB, or make run's SQLite demo with SQLITE=1. Starting never updates.
+UPGRADE_CONFIG = $(VAR)/$(if $(SQLITE),trytond.conf,trytond-pg.conf)
+UPGRADE_DB = $(if $(SQLITE),$(DEMO_DB),$(PG_DB))
+upgrade: install
+	$(PYTHON) -m production upgrade --config $(UPGRADE_CONFIG) \
+		--database $(UPGRADE_DB) --modules $(MODULES)
 
 # The engines' passes run side by side, each printed whole when it ends.
 test: install sao

@@ -78,37 +78,37 @@ def wsgi_app(register):
     return app
 
 
-def start_web(name, folder, app=None, workers=1, threads=4, environ=None):
-    """Start the web processes of `make run-pg` on the database, serving app
-    ("module:function()") instead of trytond's when given; return the port
-    and the supervisor that stops them"""
+def web_config(folder):
+    "Write the configuration of the web processes into folder; its path"
     import pathlib
 
     from trytond import config
 
-    from production.database import write_config
-    from production.processes import programs
-    from production.supervisor import Supervisor
-    from tests.production_harness import free_port, server_environ, wait_http
+    from production.config import write_config
 
     config_path = pathlib.Path(folder) / 'trytond.conf'
     write_config(config_path, config.get('database', 'uri'))
+    return config_path
+
+
+def start_web(name, folder, app=None, workers=1, threads=4, environ=None):
+    """Start the Procfile's web process of `make run-pg` on the database,
+    serving app ("module:function()") instead of trytond's when given;
+    return the port and the runner whose stop() stops it"""
+    from tests.production_harness import Procfile, free_port, server_environ
+
     port = free_port()
-    web, *_ = programs(config_path, name, f'127.0.0.1:{port}',
-        workers=workers, threads=threads,
+    web = Procfile(web_config(folder), name, f'127.0.0.1:{port}',
+        processes=['web'], workers=workers, threads=threads, wsgi_app=app,
         environ=dict(server_environ(), **(environ or {})))
-    if app:
-        web.argv[-1] = app
-    # BENCH_DEBUG=1 prints what the web processes log
-    supervisor = Supervisor([web], log=print if os.environ.get('BENCH_DEBUG')
-        else lambda message: None)
-    supervisor.start()
     try:
-        wait_http(f'http://127.0.0.1:{port}/', web)
+        web.start()
     except Exception:
-        supervisor.stop()
+        web.stop()
+        # The folder goes with the benchmark: what the processes said first
+        print(web.log.read_text())
         raise
-    return port, supervisor
+    return port, web
 
 
 def timed(function, runs=1):

@@ -1,5 +1,5 @@
 """`make run`: serve the SQLite demo database with the processes production
-runs, until Ctrl+C stops them all together.
+runs, through honcho as `make run-pg`, until Ctrl+C stops them all together.
 
 - web: trytond serving the JSON-RPC, the public pages and the web client;
 - cron: trytond-cron, which runs the scheduled tasks (reminders, overdue
@@ -21,16 +21,22 @@ holds none; a listen line that an older `make run` wrote into it would take
 precedence over the environment and is removed once.
 """
 import argparse
+import collections
+import configparser
 import os
 import pathlib
 import re
-import signal
+import shlex
 import sys
+import threading
+import time
+import urllib.request
+
+from honcho.manager import SIGNALS, Manager
+from honcho.printer import Printer
 
 from demo.logins import main as print_logins
-from production.__main__ import wait_ready
 from production.processes import logging_environ
-from production.supervisor import Program, Supervisor
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BIN = pathlib.Path(sys.executable).parent
@@ -58,6 +64,9 @@ def drop_listen(path):
     return True
 
 
+Program = collections.namedtuple('Program', 'name argv env')
+
+
 def programs(config, database, listen, environ=os.environ):
     "The web and cron programs serving database"
     env = dict(logging_environ(environ),
@@ -65,10 +74,27 @@ def programs(config, database, listen, environ=os.environ):
     return [
         Program('web', [str(BIN / 'trytond'), '-c', str(config),
                 # -d: the first login fails on a server started without it
-                '-d', database], env=env),
+                '-d', database], env),
         Program('cron', [str(BIN / 'trytond-cron'), '-c', str(config),
-                '-d', database], env=env),
+                '-d', database], env),
         ]
+
+
+def announce(url, database_file, timeout=120):
+    "Print how to log in once the web process answers at url"
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url + '/', timeout=2)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                print(f"The web process did not answer at {url}",
+                    file=sys.stderr, flush=True)
+                return
+            time.sleep(0.5)
+    print_logins(str(database_file), url)
+    print("Ctrl+C stops the web and cron processes.\n", flush=True)
 
 
 def main(argv=None):
@@ -80,36 +106,31 @@ def main(argv=None):
     parser.add_argument('--host', default='127.0.0.1')
     parser.add_argument('--port', default='8000')
     args = parser.parse_args(argv)
+    # Each line as it comes, also into a pipe
+    sys.stdout.reconfigure(line_buffering=True)
     listen = f'{args.host}:{args.port}'
     if drop_listen(args.config):
         print(f"{args.config}: its [web] listen line is removed, the address "
-            "comes from HOST and PORT now", flush=True)
-
-    supervisor = Supervisor(programs(args.config, args.database, listen),
-        log=lambda m: print(f"run: {m}", flush=True))
-    signal.signal(signal.SIGINT, supervisor.ask_stop)
-    signal.signal(signal.SIGTERM, supervisor.ask_stop)
-    supervisor.start()
-    url = f'http://{listen}'
-    if not wait_ready(url + '/', supervisor):
-        asked_to_stop = supervisor.stopping
-        supervisor.stop()
-        if asked_to_stop:
-            return 0
-        print(f"The web process did not answer at {url}", file=sys.stderr)
-        return 1
-    database_file = None
-    from configparser import ConfigParser
-    parsed = ConfigParser()
+            "comes from HOST and PORT now")
+    parsed = configparser.ConfigParser(interpolation=None)
     parsed.read(args.config)
-    if parsed.has_option('database', 'path'):
-        database_file = (pathlib.Path(parsed.get('database', 'path'))
-            / f'{args.database}.sqlite')
-    print_logins(str(database_file or ROOT / 'var' / 'db' / 'demo.sqlite'),
-        url)
-    print("Ctrl+C stops the web and cron processes.\n", flush=True)
-    supervisor.watch()
-    return 0
+    database_file = (pathlib.Path(parsed.get('database', 'path'))
+        / f'{args.database}.sqlite')
+
+    # honcho runs them as foreman does: the output of each prefixed with its
+    # name, all stopped when one stops or on Ctrl+C
+    manager = Manager(Printer(sys.stdout, colour=sys.stdout.isatty()))
+    for program in programs(args.config, args.database, listen):
+        manager.add_process(program.name,
+            # honcho starts a shell: the program takes its place
+            'exec ' + shlex.join(program.argv),
+            env=program.env, cwd=ROOT)
+    threading.Thread(target=announce, args=(f'http://{listen}', database_file),
+        daemon=True).start()
+    manager.loop()
+    # Stopped on Ctrl+C or SIGTERM, as asked, rather than by a failure
+    stopped = {signal['rc'] for signal in SIGNALS.values()}
+    return 0 if manager.returncode in stopped else manager.returncode
 
 
 if __name__ == '__main__':

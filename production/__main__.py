@@ -1,99 +1,92 @@
-"""Run the modules on PostgreSQL as in production.
+"""Run the modules on PostgreSQL as in production (`make run-pg`), or update
+a database to the code (`make upgrade`).
 
-Create the database when it is missing (the modules activated, the Chinese
-demo data loaded with --demo), then keep running until Ctrl+C:
-- N trytond web processes behind one address (gunicorn serving
-  trytond.application:app and the web client),
-- one trytond-cron,
-- one trytond-worker for the queue.
-The configuration is written once to var/trytond-pg.conf with a whistleblower
-key of its own, readable by its owner only; the PostgreSQL URI comes from
-TRYTOND_DATABASE_URI the first time, then from that file.
-The processes log at TRYTOND_LOGGING_LEVEL (ERROR by default), never below
-INFO: at DEBUG trytond would log the whistleblower reports and identities.
+run: create the database when it is missing (the modules activated, the
+Chinese demo data loaded with --demo), then run the processes of the
+Procfile with honcho until Ctrl+C:
+- web: gunicorn with WORKERS processes serving trytond.application:app and
+  the web client,
+- cron: trytond-cron,
+- worker: trytond-worker for the queue.
+An existing database is served as it is, never updated: after a change of
+the code, `make upgrade` (this program's upgrade) updates it.
+
+The configuration is made by `make run-pg` from the project's template
+(production/config.py) once, with a whistleblower key of its own. The
+processes log at TRYTOND_LOGGING_LEVEL (ERROR by default), never below INFO:
+at DEBUG trytond would log the whistleblower reports and identities.
 """
 import argparse
+import configparser
 import os
 import pathlib
-import signal
 import sys
-import time
-import urllib.request
 
-from demo.base import DEMO_PASSWORD
+from production.config import ROOT
 from production.database import (
-    DEFAULT_URI, ROOT, prepare_database, users, write_config)
-from production.processes import programs
-from production.supervisor import Supervisor
+    create_database, database_exists, upgrade, users)
+from production.processes import honcho_command, procfile_environ
 
 MODULES = [
     'scheduled_activity', 'complaint_plan', 'whistleblower', 'store_hygiene',
     'public_page', 'personal_data']
-READY_TIMEOUT = 120
 
 
-def wait_ready(url, supervisor, timeout=READY_TIMEOUT):
-    """Wait until the web processes answer; False if they died or were asked
-    to stop before"""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if supervisor.stopping or not supervisor.programs[0].running:
-            return False
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return True
-        except OSError:
-            time.sleep(0.5)
-    return False
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--config', type=pathlib.Path,
-        default=ROOT / 'var' / 'trytond-pg.conf')
-    parser.add_argument('--database', default='complaints')
-    parser.add_argument('--modules', nargs='+', default=MODULES)
-    parser.add_argument('--demo', action='store_true',
-        help="load the Chinese demo data into a new database")
-    parser.add_argument('--listen', default='127.0.0.1:8000')
-    parser.add_argument('--workers', type=int, default=2,
-        help="web processes")
-    parser.add_argument('--threads', type=int, default=16,
-        help="threads of each web process")
-    parser.add_argument('--queue-processes', type=int, default=1)
-    args = parser.parse_args(argv)
-
-    config = write_config(args.config,
-        os.environ.get('TRYTOND_DATABASE_URI') or DEFAULT_URI)
-    uri = config.get('database', 'uri')
+def run(args):
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(args.config)
+    uri = parser.get('database', 'uri')
     print(f"Configuration {args.config}, PostgreSQL {uri}", flush=True)
-    prepare_database(args.config, uri, args.database, args.modules,
-        demo=args.demo, log=lambda m: print(m, flush=True))
-
-    supervisor = Supervisor(
-        programs(args.config, args.database, args.listen, args.workers,
-            args.threads, args.queue_processes),
-        log=lambda m: print(f"production: {m}", flush=True))
-    signal.signal(signal.SIGINT, supervisor.ask_stop)
-    signal.signal(signal.SIGTERM, supervisor.ask_stop)
-    supervisor.start()
-    url = f'http://{args.listen}/'
-    if not wait_ready(url, supervisor):
-        asked_to_stop = supervisor.stopping
-        supervisor.stop()
-        if asked_to_stop:
-            return 0
-        print(f"The web processes did not answer at {url}", file=sys.stderr)
-        return 1
-    print(f"\nOpen {url} , database «{args.database}».", flush=True)
+    if database_exists(uri, args.database):
+        if args.demo:
+            print(f"Database {args.database} exists: the demo data is "
+                "loaded only into a new database.")
+    else:
+        password = create_database(args.config, uri, args.database,
+            args.modules, demo=args.demo, log=lambda m: print(m, flush=True))
+        print(f"Database {args.database} created; admin password: "
+            f"{password}")
+    print(f"\nOpen http://{args.listen}/ , database «{args.database}».")
     if args.demo:
+        from demo.base import DEMO_PASSWORD
         for login, name in users(uri, args.database):
             print(f"  {login:<14} {name}")
         print(f"Password for every demo user: {DEMO_PASSWORD}")
     print("Ctrl+C stops every process.\n", flush=True)
-    supervisor.watch()
+    command = honcho_command()
+    os.chdir(ROOT)
+    os.execve(command[0], command, procfile_environ(args.config,
+            args.database, args.listen, workers=args.workers,
+            threads=args.threads, queue_processes=args.queue_processes))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    database = argparse.ArgumentParser(add_help=False)
+    database.add_argument('--config', type=pathlib.Path,
+        default=ROOT / 'var' / 'trytond-pg.conf')
+    database.add_argument('--database', default='complaints')
+    database.add_argument('--modules', nargs='+', default=MODULES)
+    commands = parser.add_subparsers(dest='command', required=True)
+    start = commands.add_parser('run', parents=[database],
+        help="create the database if missing and run the Procfile")
+    start.add_argument('--demo', action='store_true',
+        help="load the Chinese demo data into a new database")
+    start.add_argument('--listen', default='127.0.0.1:8000')
+    start.add_argument('--workers', type=int, default=2,
+        help="web processes")
+    start.add_argument('--threads', type=int, default=16,
+        help="threads of each web process")
+    start.add_argument('--queue-processes', type=int, default=1)
+    commands.add_parser('upgrade', parents=[database],
+        help="update the database's modules to the code, activating the "
+        "modules and dependencies it lacks")
+    args = parser.parse_args(argv)
+    if args.command == 'run':
+        run(args)
+    else:
+        upgrade(args.config, args.database, args.modules)
     return 0
 
 

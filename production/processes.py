@@ -1,9 +1,12 @@
-"""The programs of the production run."""
+"""The processes of the production run: the Procfile, run by honcho, and the
+environment they take their settings from."""
 import logging
 import os
 
-from production.database import BIN, ROOT
-from production.supervisor import Program
+from production.config import ROOT
+from production.database import BIN
+
+PROCFILE = ROOT / 'Procfile'
 
 
 def logging_environ(environ):
@@ -27,30 +30,25 @@ def logging_environ(environ):
     return env
 
 
-def programs(config_path, database, listen, workers=2, threads=16,
-        queue_processes=1, environ=os.environ):
-    "The web, cron and queue worker programs serving the database"
+def procfile_environ(config_path, database, listen, workers=2, threads=16,
+        queue_processes=1, wsgi_app=None, environ=os.environ):
+    "The environment of the Procfile's processes serving the database"
+    host, port = listen.rsplit(':', 1)
     env = dict(logging_environ(environ),
+        # The programs of this Python first
+        PATH=os.pathsep.join([str(BIN), environ.get('PATH', os.defpath)]),
         TRYTOND_CONFIG=str(config_path),
         # Each web process loads the database's modules before it answers
-        TRYTOND_DATABASE_NAMES=database)
-    return [
-        Program('web', [
-                str(BIN / 'gunicorn'),
-                '--workers', str(workers),
-                # Threads: the web client's bus long polling holds one
-                # while it waits, the other requests go on
-                '--worker-class', 'gthread', '--threads', str(threads),
-                '--bind', listen,
-                '--graceful-timeout', '20',
-                # Several servers may run on one machine
-                '--no-control-socket',
-                '--chdir', str(ROOT),
-                'trytond.application:app'], env=env),
-        Program('cron', [
-                str(BIN / 'trytond-cron'), '-c', str(config_path),
-                '-d', database, '-n', '1'], env=env),
-        Program('queue', [
-                str(BIN / 'trytond-worker'), '-c', str(config_path),
-                '-d', database, '-n', str(queue_processes)], env=env),
-        ]
+        TRYTOND_DATABASE_NAMES=database,
+        HOST=host, PORT=port, WORKERS=str(workers), THREADS=str(threads),
+        QUEUE_PROCESSES=str(queue_processes))
+    if wsgi_app:
+        env['WSGI_APP'] = wsgi_app
+    return env
+
+
+def honcho_command(*processes):
+    "The command that runs the processes of the Procfile (all by default)"
+    return [str(BIN / 'honcho'), '--no-colour', '--procfile', str(PROCFILE),
+        '--app-root', str(ROOT), 'start', *processes]
+

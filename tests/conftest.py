@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import expect
 
 from demo.base import DEMO_PASSWORD
+from production.config import write_config
 from web_client import log_in
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -82,6 +83,15 @@ def _server_env():
     return env
 
 
+def server_config(folder, port):
+    """Write the configuration of the browser tests' server into folder, its
+    SQLite databases in folder/db; return its path"""
+    path = folder / 'trytond.conf'
+    write_config(path, 'sqlite://', data_path=folder / 'db',
+        key=WHISTLEBLOWER_KEY, web_root=SAO, listen=f'127.0.0.1:{port}')
+    return path
+
+
 @pytest.fixture(scope='session')
 def tryton_url():
     OUTPUT.mkdir(exist_ok=True)
@@ -91,16 +101,7 @@ def tryton_url():
     database_folder = folder / 'db'
     database_folder.mkdir(parents=True)
     port = _free_port()
-    config = folder / 'trytond.conf'
-    # Readable by its owner only: it holds the whistleblower key
-    with os.fdopen(os.open(
-                config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600),
-            'w') as file:
-        file.write(
-            f'[database]\nuri = sqlite://\npath = {database_folder}\n'
-            'language = zh_CN\n\n'
-            f'[web]\nlisten = 127.0.0.1:{port}\nroot = {SAO}\n\n'
-            f'[whistleblower]\nkey = {WHISTLEBLOWER_KEY}\n')
+    config = server_config(folder, port)
     env = _server_env()
     cached = ROOT / 'var' / 'cache' / f'browser-demo-{_content_hash()}.sqlite'
     if not cached.exists():

@@ -1,5 +1,6 @@
-"""Real server processes on the test PostgreSQL database, as `make run-pg`
-starts them, and a JSON-RPC client that talks to them like the web client.
+"""Real server processes on the test PostgreSQL database, the Procfile's
+run by honcho as `make run-pg` starts them, and a JSON-RPC client that talks
+to them like the web client.
 """
 import base64
 import http.cookiejar
@@ -16,9 +17,9 @@ import urllib.error
 import urllib.request
 import uuid
 
-from production.database import BIN, ROOT, write_config
-from production.processes import programs
-from production.supervisor import Supervisor
+from production.config import ROOT, write_config
+from production.database import BIN
+from production.processes import honcho_command, procfile_environ
 
 OUTPUT = ROOT / 'test-output'
 
@@ -61,42 +62,91 @@ def wait_http(url, program, timeout=120):
             time.sleep(0.3)
 
 
+class Procfile:
+    """honcho running processes of the Procfile (all by default) on the
+    database at listen, as `make run-pg` does; its output goes to log"""
+
+    def __init__(self, config_path, database, listen, processes=(),
+            workers=2, threads=4, wsgi_app=None, environ=None, log=None):
+        self.url = f'http://{listen}'
+        self.command = honcho_command(*processes)
+        self.env = procfile_environ(config_path, database, listen,
+            workers=workers, threads=threads, wsgi_app=wsgi_app,
+            environ=server_environ() if environ is None else environ)
+        # honcho's lines reach the log as they come: pid() reads them
+        self.env['PYTHONUNBUFFERED'] = '1'
+        self.log = pathlib.Path(log or pathlib.Path(config_path).with_name(
+                f'honcho-{listen.rsplit(":", 1)[1]}.log'))
+        self.name = f"{' '.join(processes) or 'Procfile'} (see {self.log})"
+        self.process = None
+
+    def start(self, wait=True):
+        "Start honcho; wait until the web process answers when asked"
+        with self.log.open('w') as log:
+            self.process = subprocess.Popen(self.command, env=self.env,
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
+        if wait:
+            wait_http(self.url + '/', self)
+        return self
+
+    @property
+    def running(self):
+        return self.process is not None and self.process.poll() is None
+
+    def pid(self, name):
+        "The pid of the process name (web, cron, worker) honcho started"
+        *_, pid = re.findall(rf'\| {name}\.1 started \(pid=(\d+)\)',
+            self.log.read_text())
+        return int(pid)
+
+    def stop(self):
+        "Stop every process as Ctrl+C does"
+        if self.running:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=60)
+
+    __enter__ = start
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def children(pid):
+    "The pids of the living processes that pid started"
+    found = []
+    for stat in pathlib.Path('/proc').glob('[0-9]*/stat'):
+        try:
+            # State and parent follow the command, in () and maybe spaced
+            state, parent = stat.read_text().rsplit(')', 1)[1].split()[:2]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(parent) == pid and state != 'Z':
+            found.append(int(stat.parent.name))
+    return sorted(found)
+
+
 class WebServers:
-    """Web processes of their own, each gunicorn with one worker on its own
-    port, so that a request goes to the process chosen"""
+    """Web processes of their own, each the Procfile's web process with one
+    worker on its own port, so that a request goes to the process chosen"""
 
     def __init__(self, config_path, database, count=2, threads=4):
-        self.urls = []
-        web = []
-        for index in range(count):
-            port = free_port()
-            program, *_ = programs(config_path, database,
-                f'127.0.0.1:{port}', workers=1, threads=threads,
-                environ=server_environ())
-            program.name = f'web{index}'
-            web.append(program)
-            self.urls.append(f'http://127.0.0.1:{port}')
-        self.supervisor = Supervisor(web, log=lambda message: None)
+        self.servers = [Procfile(config_path, database,
+                f'127.0.0.1:{free_port()}', processes=['web'], workers=1,
+                threads=threads)
+            for _ in range(count)]
+        self.urls = [server.url for server in self.servers]
 
     def __enter__(self):
-        self.supervisor.start()
-        for url, program in zip(self.urls, self.supervisor.programs):
-            wait_http(url + '/', program)
+        for server in self.servers:
+            server.start(wait=False)
+        for server in self.servers:
+            wait_http(server.url + '/', server)
         return self
 
     def __exit__(self, *exc):
-        self.supervisor.stop()
-
-    def kill(self, index):
-        "SIGKILL the web process and the workers it forked"
-        program = self.supervisor.programs[index]
-        program.signal(signal.SIGKILL)
-        program.process.wait()
-
-    def restart(self, index):
-        program = self.supervisor.programs[index]
-        program.start()
-        wait_http(self.urls[index] + '/', program)
+        for server in self.servers:
+            server.stop()
 
 
 def run_cron_once(config_path, database, count=2):

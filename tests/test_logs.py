@@ -22,8 +22,9 @@ from contextlib import contextmanager
 import pytest
 from werkzeug.test import Client
 
-from production.database import write_config
-from production.processes import logging_environ, programs
+from demo.run import programs as demo_programs
+from production.config import write_config
+from production.processes import PROCFILE, logging_environ, procfile_environ
 from trytond.modules.whistleblower import logfilter
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, drop_db
@@ -329,16 +330,21 @@ class ProductionLoggingTestCase(unittest.TestCase):
                 env = logging_environ(environ)
                 self.assertEqual(env.get('TRYTOND_LOGGING_LEVEL'), expected)
 
-    def test_programs(self):
-        "No program gets a logging configuration or the DEBUG level"
-        for program in programs(
-                '/nonexistent.conf', 'db', '127.0.0.1:0', environ={
-                    'TRYTOND_LOGGING_LEVEL': '10',
-                    'TRYTOND_LOGGING_CONFIG': '/debug.conf'}):
-            with self.subTest(program=program.name):
-                self.assertEqual(program.env['TRYTOND_LOGGING_LEVEL'], '20')
-                self.assertNotIn('TRYTOND_LOGGING_CONFIG', program.env)
-                self.assertNotIn('-v', program.argv)
+    def test_processes(self):
+        """No process of make run-pg (the Procfile's) or make run gets a
+        logging configuration or the DEBUG level"""
+        environ = {
+            'TRYTOND_LOGGING_LEVEL': '10',
+            'TRYTOND_LOGGING_CONFIG': '/debug.conf'}
+        procfile = procfile_environ(
+            '/nonexistent.conf', 'db', '127.0.0.1:0', environ=environ)
+        for program in demo_programs(
+                '/nonexistent.conf', 'db', '127.0.0.1:0', environ=environ):
+            self.assertNotIn('-v', program.argv)
+            for env in [procfile, program.env]:
+                self.assertEqual(env['TRYTOND_LOGGING_LEVEL'], '20')
+                self.assertNotIn('TRYTOND_LOGGING_CONFIG', env)
+        self.assertNotRegex(PROCFILE.read_text(), r' -v| --log')
 
 
 def private(path):

@@ -1,7 +1,9 @@
 """`make run` (demo/run.py): the web process and the cron on the SQLite demo
-database, at the address given on each run, stopped together by Ctrl+C."""
+database, run by honcho, at the address given on each run, stopped together
+by Ctrl+C."""
 import os
 import pathlib
+import re
 import signal
 import socket
 import stat
@@ -14,6 +16,7 @@ import urllib.request
 import pytest
 
 from demo.run import drop_listen, programs
+from production.config import SAO, render
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -80,10 +83,10 @@ def test_run_serves_and_stops_on_ctrl_c(tmp_path):
     database.mkdir()
     (database / 'demo.sqlite').write_bytes(cached[-1].read_bytes())
     config = tmp_path / 'trytond.conf'
-    config.write_text(f'[database]\nuri = sqlite://\npath = {database}\n'
-        'language = zh_CN\n\n[web]\nlisten = 127.0.0.1:1\n'
-        f'root = {ROOT / "node_modules" / "tryton-sao"}\n\n'
-        '[whistleblower]\nkey = n4c0aQqc0uQ7Cg8y8mEJ8Zp1h3cY3n2Nf9dfm0U6r1k=\n')
+    # As an older make run wrote it, with a listen line
+    config.write_text(render('sqlite://', database,
+            'n4c0aQqc0uQ7Cg8y8mEJ8Zp1h3cY3n2Nf9dfm0U6r1k=',
+            web_root=SAO, listen='127.0.0.1:1'))
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(
             ('TRYTOND_', 'DB_'))}
@@ -100,9 +103,10 @@ def test_run_serves_and_stops_on_ctrl_c(tmp_path):
                 break
         text = ''.join(output)
         assert f'Open http://127.0.0.1:{port} ' in text, text
-        pids = [int(line.rsplit('pid ', 1)[1].rstrip(')\n'))
-            for line in output if line.startswith('run: started')]
-        assert len(pids) == 2, text
+        started = dict(re.findall(
+                r'\| (web|cron) started \(pid=(\d+)\)', text))
+        assert sorted(started) == ['cron', 'web'], text
+        pids = [int(pid) for pid in started.values()]
         assert _status(f'http://127.0.0.1:{port}/') == 200
         # Linked by make sao and the browser tests; never trytond's 405
         assert _status(f'http://127.0.0.1:{port}/custom.js') in {200, 404}
@@ -112,8 +116,10 @@ def test_run_serves_and_stops_on_ctrl_c(tmp_path):
     finally:
         runner.send_signal(signal.SIGINT)
         rest, _ = runner.communicate(timeout=60)
-    assert runner.returncode == 0
-    assert 'run: stopped' in rest
+    assert runner.returncode == 0, rest
+    assert 'SIGINT received' in rest
+    for name in ['web', 'cron']:
+        assert f'{name} stopped' in rest, rest
     deadline = time.monotonic() + 10
     while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -3,15 +3,16 @@
 - PostgreSQL restarts while clerks register complaints through two web
   processes: the requests caught by the restart fail with a clear error, the
   next ones succeed, the cron goes on, nothing is lost or counted twice.
-- The web process dies (SIGKILL) in the middle of a batch of web forms:
-  every complaint is either whole or absent; sent again with the same keys
-  after the restart, the batch puts the rest in once.
+- The web workers die (SIGKILL) in the middle of a batch of web forms:
+  every complaint is either whole or absent; gunicorn starts new workers,
+  and the batch sent again with the same keys puts the rest in once.
 
 PostgreSQL is shared with the other tests of the machine: it is restarted
 once, for a moment, inside the first test only.
 """
 import datetime as dt
 import http.client
+import os
 import pathlib
 import shutil
 import signal
@@ -23,11 +24,9 @@ from collections import Counter
 import pytest
 
 from production_harness import (
-    RPC, ComplaintForm, HTTPError, RPCError, server_config, server_environ,
-    wait_http, free_port)
+    RPC, ComplaintForm, HTTPError, Procfile, RPCError, children, free_port,
+    server_config, wait_http)
 
-from production.processes import programs
-from production.supervisor import Supervisor
 from trytond import backend
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
@@ -110,22 +109,12 @@ def database():
 
 @pytest.fixture
 def production(database):
-    """The web processes, the cron and the queue worker of `make run-pg`,
-    restarted by the supervisor when they die"""
+    """The processes of `make run-pg`: the Procfile's web (gunicorn with two
+    workers), cron and queue worker, run by honcho"""
     config, _ = database
-    port = free_port()
-    supervisor = Supervisor(
-        programs(config, DB_NAME, f'127.0.0.1:{port}', workers=2, threads=4,
-            environ=server_environ()),
-        log=lambda message: None)
-    supervisor.start()
-    watcher = threading.Thread(target=supervisor.watch, daemon=True)
-    watcher.start()
-    url = f'http://127.0.0.1:{port}'
-    wait_http(url + '/', supervisor.programs[0])
-    yield url, supervisor
-    supervisor.ask_stop()
-    watcher.join(timeout=60)
+    with Procfile(config, DB_NAME, f'127.0.0.1:{free_port()}',
+            workers=2, threads=4) as procfile:
+        yield procfile
 
 
 def _restart_postgresql():
@@ -149,7 +138,7 @@ def _clear(error):
 def test_postgresql_restart(database, production):
     """Clerks register complaints while PostgreSQL restarts"""
     config, data = database
-    url, supervisor = production
+    url = production.url
     outcomes = [[] for _ in range(CLERKS)]
     stop = threading.Event()
 
@@ -239,14 +228,17 @@ def test_postgresql_restart(database, production):
                 break
         assert time.monotonic() < deadline, "the cron did not resume"
         time.sleep(2)
-    assert all(p.running for p in supervisor.programs)
+    # No process stopped: honcho would have stopped them all
+    assert production.running
 
 
 def test_kill_during_batch_intake(database, production):
-    """The web process dies in the middle of a batch of web forms; the batch
-    is sent again with the same keys after the restart"""
-    url, supervisor = production
-    web = supervisor.programs[0]
+    """The web workers die in the middle of a batch of web forms; gunicorn
+    starts new ones and the batch is sent again with the same keys"""
+    url = production.url
+    arbiter = production.pid('web')
+    workers = children(arbiter)
+    assert len(workers) == 2
     batch = []
     for index in range(BATCH):
         visitor = ComplaintForm(url, DB_NAME)
@@ -277,8 +269,9 @@ def test_kill_during_batch_intake(database, production):
                     answered[fields['submission']] = number
                 if len(answered) >= KILL_AFTER and not killed.is_set():
                     killed.set()
-                    # The whole server goes at once, requests in flight
-                    web.signal(signal.SIGKILL)
+                    # Every worker goes at once, requests in flight
+                    for worker in workers:
+                        os.kill(worker, signal.SIGKILL)
     senders = [threading.Thread(target=send, args=(batch[i::4],))
         for i in range(4)]
     for sender in senders:
@@ -307,12 +300,12 @@ def test_kill_during_batch_intake(database, production):
     assert {k: before[k][0] for k in answered} == answered
     assert len(before) < BATCH
 
-    # The supervisor starts the server again; the batch is sent again
+    # gunicorn's arbiter replaces its workers; the batch is sent again
     deadline = time.monotonic() + 60
-    while not web.running:
-        assert time.monotonic() < deadline, "the server was not restarted"
+    while len(set(children(arbiter)) - set(workers)) < 2:
+        assert time.monotonic() < deadline, "the workers were not replaced"
         time.sleep(0.2)
-    wait_http(url + '/', web)
+    wait_http(url + '/', production)
     numbers = {}
     for visitor, fields in batch:
         hidden, _ = visitor.open()
@@ -328,3 +321,5 @@ def test_kill_during_batch_intake(database, production):
     # What was in before the kill kept its number
     assert {k: after[k][0] for k in before} == {
         k: v[0] for k, v in before.items()}
+    # The same processes serve on: only the workers were replaced
+    assert production.running and production.pid('web') == arbiter

@@ -35,7 +35,7 @@ import pytest
 
 from production_harness import (
     OUTPUT, RPC, WebServers, free_port, server_environ, wait_http)
-from production.database import write_config
+from production.config import write_config
 
 from trytond import backend, config
 from trytond.i18n import gettext

@@ -7,6 +7,7 @@ trytond.tests.test_tryton.load_doc_tests.
 import doctest
 import json
 import unittest
+import unittest.mock
 
 import pytest
 
@@ -47,9 +48,13 @@ class ScenarioItem(pytest.Item):
             | doctest.IGNORE_EXCEPTION_DETAIL)
         if backend.name == 'sqlite':
             optionflags |= STRIP_DECIMAL
+        def teardown(test):
+            # A clock or other patch a scenario left started
+            unittest.mock.patch.stopall()
+            return doctest_teardown(test)
         suite = doctest.DocFileSuite(
             str(self.path), module_relative=False, globs=dict(self.globs),
-            setUp=doctest_setup, tearDown=doctest_teardown,
+            setUp=doctest_setup, tearDown=teardown,
             encoding='utf-8', checker=doctest_checker,
             optionflags=optionflags)
         result = unittest.TestResult()

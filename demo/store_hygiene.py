@@ -1,8 +1,11 @@
 """Demo data of store_hygiene: stores, a schedule, a week of inspections,
 health certificates and pre-shift checks (Chinese)."""
 import datetime as dt
+from unittest.mock import patch
 
 from proteus import Model
+
+from trytond.modules.scheduled_activity import clock
 
 from demo.base import get_demo_company, make_user
 
@@ -136,14 +139,14 @@ def _inspection_history(config, today, stores):
     for day in sorted(FAILURES, reverse=True) + [0]:
         date = today - dt.timedelta(days=day)
         start = dt.datetime.combine(date, dt.time(0, 0))
-        with config.set_context(hygiene_now=start):
+        with patch.object(clock, 'now', return_value=start):
             cron, = Cron.find([
                     ('method', '=', 'hygiene.schedule|generate_inspections')])
             cron.click('run_once')
         if not day:
             continue
-        with config.set_context(
-                hygiene_now=dt.datetime.combine(date, dt.time(12, 0))):
+        noon = dt.datetime.combine(date, dt.time(12, 0))
+        with patch.object(clock, 'now', return_value=noon):
             Inspection = Model.get('hygiene.inspection')
             inspections = Inspection.find([
                     ('planned_date', '=', date),
@@ -165,8 +168,8 @@ def _inspection_history(config, today, stores):
                             data=_PHOTO).save()
                 inspection.click('complete')
     # CS-03 was not inspected four days ago
-    with config.set_context(
-            hygiene_now=dt.datetime.combine(today, dt.time(0, 0))):
+    midnight = dt.datetime.combine(today, dt.time(0, 0))
+    with patch.object(clock, 'now', return_value=midnight):
         cron, = Cron.find([('method', '=', 'hygiene.inspection|mark_missed')])
         cron.click('run_once')
 

@@ -18,6 +18,7 @@ from trytond.tools import grouped_slice
 from trytond.tools import timezone as tz
 from trytond.tools.email_ import format_address, set_from_header
 from trytond.modules.public_page.lists import join_names
+from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.claim import claim
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
@@ -31,8 +32,6 @@ ALERT_LABEL = 'complaint_plan.msg_incident_alert_label'
 ALERT_DESCRIPTION = 'complaint_plan.msg_incident_alert_description'
 
 
-# Context key that pins the clock of the drill reminder cron (tests)
-CLOCK = 'emergency_plan_clock'
 # Work Safety Law practice: a comprehensive or special drill every year,
 # an on-site drill every half-year
 DRILL_INTERVAL = relativedelta(years=1)
@@ -49,10 +48,6 @@ DRILL_KINDS = [
 # Fields of a complaint whose change may activate an emergency plan
 TRIGGER_FIELDS = {'level', 'category', 'media_attention', 'state',
     'received_at', 'company'}
-
-
-def _now():
-    return dt.datetime.now()
 
 
 def _current_employee():
@@ -192,7 +187,7 @@ class EmergencyPlan(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def _today(cls):
-        return (Transaction().context.get(CLOCK) or _now()).date()
+        return clock.now().date()
 
     @classmethod
     def copy(cls, plans, default=None):
@@ -429,7 +424,7 @@ class EmergencyPlan(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
         Complaint = pool.get('complaint.complaint')
         Incident = pool.get('complaint.incident')
         SameIncident = pool.get('complaint.same_incident')
-        now = _now()
+        now = clock.now()
         with without_check_access():
             # Looked for first: where no plan activates, the complaints need
             # not be read
@@ -814,7 +809,7 @@ class Incident(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
                         'number': sequence.get(),
                         'plan': plan.id,
                         'plan_version': plan.version,
-                        'activated_at': _now(),
+                        'activated_at': clock.now(),
                         'trigger': trigger,
                         'complaints': [('add', list(complaint_ids))],
                         }])
@@ -896,7 +891,7 @@ class Incident(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
                         incident=incident.rec_name,
                         fields=join_names(
                             strings[f]['string'] for f in missing)))
-        cls.write(incidents, {'closed_at': _now()})
+        cls.write(incidents, {'closed_at': clock.now()})
 
     @classmethod
     @ModelView.button
@@ -960,7 +955,7 @@ class IncidentAction(EnforcedStatesMixin, ModelSQL, ModelView):
 
     @classmethod
     def default_time(cls):
-        return _now().replace(microsecond=0)
+        return clock.now().replace(microsecond=0)
 
     @classmethod
     def default_kind(cls):

@@ -9,12 +9,11 @@ approved one, the documents print it. A change after submission goes through
 "Revise Plan" and a new version, compared element by element with the
 previous one.
 """
-import datetime as dt
-
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.currency.fields import Monetary
+from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.enforce import (
     EnforcedStatesMixin, user_call)
 from trytond.pool import Pool
@@ -35,10 +34,6 @@ ELEMENTS = [
 PLAN_FIELDS = [name for _, names in ELEMENTS for name in names] + ['currency']
 # A version in one of these states is the plan to carry out
 CARRIED_OUT = ['approved', 'adopted']
-
-
-def _now():
-    return dt.datetime.now()
 
 
 def element_label(code):
@@ -141,7 +136,7 @@ class PlanVersion(EnforcedStatesMixin, ModelSQL, ModelView):
         """Freeze the plans of the complaints into new versions in the
         state; return them in the order of the complaints"""
         user = Transaction().user
-        now = _now()
+        now = clock.now()
         vlist = []
         for complaint in complaints:
             previous = complaint.plan_version
@@ -168,7 +163,7 @@ class PlanVersion(EnforcedStatesMixin, ModelSQL, ModelView):
         "Record the outcome of the approval of the submitted versions"
         versions = [v for v in versions if v.state == 'submitted']
         if versions:
-            cls.write(versions, {'state': state, 'decided_at': _now()})
+            cls.write(versions, {'state': state, 'decided_at': clock.now()})
 
     # Reading
 

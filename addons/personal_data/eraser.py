@@ -13,6 +13,7 @@ from sql.conditionals import Coalesce
 
 from trytond.filestore import filestore
 from trytond.model import fields
+from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.claim import claim
 from trytond.pool import Pool
 from trytond.tools import grouped_slice, reduce_ids
@@ -23,7 +24,6 @@ try:
 except ImportError:  # an older scheduled_activity without the helpers
     normalize_phone = None
 
-from . import clock
 
 # What an erased text that the model requires becomes (as the platform's
 # party erasure writes it)

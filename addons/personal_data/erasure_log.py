@@ -2,10 +2,10 @@
 """What was erased, when and why: never the data itself"""
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 from trytond.transaction import Transaction, without_check_access
 
-from . import clock
 from .exceptions import ErasureLogError
 
 # The kinds of personal data, as the configuration, the erasure log and the

@@ -8,13 +8,13 @@ lifted only through the wizards, by the data protection officer or a
 complaint manager, with a reason, and each step is logged."""
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from . import clock
 from .exceptions import (
     ErasureLogError, HeldRecordError, LegalHoldAccessError, LegalHoldError)
 

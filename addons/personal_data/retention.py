@@ -12,10 +12,11 @@ from dateutil.relativedelta import relativedelta
 
 from trytond.model import Model
 from trytond.modules.complaint_plan.email_intake import CREATE_COMPLAINT
+from trytond.modules.scheduled_activity import clock
 from trytond.pool import Pool
 from trytond.transaction import without_check_access
 
-from . import clock, eraser
+from . import eraser
 
 logger = logging.getLogger(__name__)
 

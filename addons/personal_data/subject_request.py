@@ -12,13 +12,14 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.company import CompanyReport
+from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 from trytond.modules.scheduled_activity.timezone import report_helpers
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction, without_check_access
 
-from . import clock, eraser, subject_search
+from . import eraser, subject_search
 from .erasure_log import KINDS
 from .exceptions import SubjectRequestError
 

@@ -16,6 +16,8 @@ from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.tools import timezone as tz
 
+from . import clock
+
 # The zone names of China's time, UTC+8 all year
 BEIJING_ZONES = {'Asia/Shanghai', 'Asia/Chongqing', 'Asia/Harbin', 'PRC'}
 
@@ -37,6 +39,17 @@ def company_datetime(company, value):
     return value.astimezone(company_zone(company))
 
 
+def to_company_time(company, value):
+    "Return the naive UTC datetime value as a naive datetime of the company"
+    return company_datetime(company, value).replace(tzinfo=None)
+
+
+def from_company_time(company, value):
+    "Return the naive datetime value of the company as a naive UTC datetime"
+    return value.replace(tzinfo=company_zone(company)).astimezone(
+        tz.UTC).replace(tzinfo=None)
+
+
 def company_date(company, value):
     """Return the date of the naive UTC datetime value in the zone of the
     company; a date is returned as it is"""
@@ -47,7 +60,7 @@ def company_date(company, value):
 
 def company_today(company):
     "Return today's date in the zone of the company"
-    return company_datetime(company, dt.datetime.now()).date()
+    return company_datetime(company, clock.now()).date()
 
 
 def _offset(value):

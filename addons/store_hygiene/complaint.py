@@ -7,13 +7,13 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
+from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.notify import (
     notify, users_of_employees)
 from trytond.modules.scheduled_activity.timezone import (
     format_company_datetime)
 from trytond.modules.scheduled_activity.working_calendar import add_delay
 
-from .common import now
 
 
 class Category(metaclass=PoolMeta):
@@ -81,7 +81,7 @@ class Complaint(metaclass=PoolMeta):
                     ('complaint', 'in', [c.id for c in complaints]),
                     ])}
         checklist = configuration.spot_checklist
-        current = now().replace(microsecond=0)
+        current = clock.now().replace(microsecond=0)
         vlist = []
         for complaint in complaints:
             store = complaint._spot_inspection_store()

@@ -4,6 +4,7 @@ import datetime as dt
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.activity import ActivityMixin
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -11,9 +12,10 @@ from trytond.transaction import without_check_access
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 from trytond.modules.scheduled_activity.notify import (
     notify, users_of_employees)
+from trytond.modules.scheduled_activity.timezone import (
+    from_company_time, to_company_time)
 from trytond.modules.scheduled_activity.working_calendar import add_delay
 
-from .common import company_timezone, now, to_local, to_utc
 from .exceptions import CorrectiveActionError
 
 OPEN_STATES = ('open', 'verifying')
@@ -131,12 +133,11 @@ class CorrectiveAction(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, M
                 raise CorrectiveActionError(gettext(
                         'store_hygiene.msg_reinspect_needs_correction',
                         action=action.rec_name))
-        current = now().replace(microsecond=0)
+        current = clock.now().replace(microsecond=0)
         vlist = []
         for action in actions:
-            timezone = company_timezone(action.company)
-            due_at = to_utc(dt.datetime.combine(
-                    action.due_date, dt.time(23, 59)), timezone)
+            due_at = from_company_time(action.company, dt.datetime.combine(
+                    action.due_date, dt.time(23, 59)))
             vlist.append({
                     'company': action.company.id,
                     'kind': 'reinspection',
@@ -183,7 +184,7 @@ class CorrectiveAction(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, M
                 ])
         open_actions = {(a.store, a.item): a for a in actions}
         to_create, to_close, to_reopen = [], [], []
-        current = now()
+        current = clock.now()
         for inspection in inspections:
             for line in inspection.lines:
                 action = open_actions.get((inspection.store, line.item))
@@ -198,7 +199,6 @@ class CorrectiveAction(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, M
                         if action.state == 'verifying':
                             to_reopen.append(action)
                         continue
-                    timezone = company_timezone(inspection.company)
                     owner = inspection.store.manager or inspection.inspector
                     action = cls(
                         company=inspection.company,
@@ -208,8 +208,9 @@ class CorrectiveAction(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, M
                         item=line.item,
                         description=line.note or line.item.requirement,
                         owner=owner,
-                        due_date=to_local(add_delay(inspection.company,
-                                current, delay, unit), timezone).date())
+                        due_date=to_company_time(inspection.company,
+                            add_delay(inspection.company,
+                                current, delay, unit)).date())
                     open_actions[(inspection.store, line.item)] = action
                     to_create.append(action)
         cls.save(to_close + to_create)
@@ -226,11 +227,10 @@ class CorrectiveAction(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, M
                     'due': Pool().get('ir.lang').get().strftime(
                         action.due_date),
                     })
-            timezone = company_timezone(action.company)
             Activity.plan(
                 action, 'hygiene_corrective_action', action.owner,
-                to_utc(dt.datetime.combine(
-                        action.due_date, dt.time(23, 59)), timezone),
+                from_company_time(action.company, dt.datetime.combine(
+                        action.due_date, dt.time(23, 59))),
                 gettext('store_hygiene.msg_corrective_activity_subject',
                     action=action.rec_name))
         return to_create

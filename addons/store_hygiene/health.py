@@ -8,6 +8,7 @@ from sql.aggregate import Max
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
+from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.activity import ActivityMixin
 from trytond.modules.scheduled_activity.claim import claim
 from trytond.pool import Pool
@@ -17,8 +18,9 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 from trytond.modules.scheduled_activity.notify import (
     notify, users_of_employees)
+from trytond.modules.scheduled_activity.timezone import (
+    company_today, from_company_time)
 
-from .common import company_timezone, now, to_utc, today
 from .exceptions import PreshiftCheckValidationError
 
 
@@ -64,7 +66,7 @@ class HealthCertificate(EnforcedStatesMixin, ActivityMixin, ModelSQL, ModelView)
         pool = Pool()
         Company = pool.get('company.company')
         company = Transaction().context.get('company')
-        return today(Company(company) if company else None)
+        return company_today(Company(company) if company else None)
 
     @classmethod
     def default_expires_on(cls):
@@ -86,7 +88,7 @@ class HealthCertificate(EnforcedStatesMixin, ActivityMixin, ModelSQL, ModelView)
         return f'{self.employee.rec_name} ({self.number})'
 
     def get_expired(self, name):
-        return self.expires_on < today(self.company)
+        return self.expires_on < company_today(self.company)
 
     @classmethod
     def copy(cls, certificates, default=None):
@@ -149,7 +151,7 @@ class HealthCertificate(EnforcedStatesMixin, ActivityMixin, ModelSQL, ModelView)
         cursor = transaction.connection.cursor()
         table = cls.__table__()
         days = Configuration(1).certificate_reminder_days
-        current = now()
+        current = clock.now()
         limit = current.date() + dt.timedelta(days=days + 1)
         cursor.execute(*table.select(
                 table.id,
@@ -158,7 +160,7 @@ class HealthCertificate(EnforcedStatesMixin, ActivityMixin, ModelSQL, ModelView)
         candidates = cls.browse([i for i, in cursor])
         # Precise limit in the company time zone
         ids = [c.id for c in candidates
-            if c.expires_on <= today(c.company) + dt.timedelta(days=days)]
+            if c.expires_on <= company_today(c.company) + dt.timedelta(days=days)]
         claimed = ids and claim(cls, table, [table.reminded_at], [current],
             reduce_ids(table.id, ids) & (table.reminded_at == Null))
         if not claimed:
@@ -171,16 +173,15 @@ class HealthCertificate(EnforcedStatesMixin, ActivityMixin, ModelSQL, ModelView)
                     ('manager', '!=', None),
                     ])
             managers = {s.manager for s in stores}
-            timezone = company_timezone(certificate.company)
-            due = to_utc(dt.datetime.combine(
-                    certificate.expires_on, dt.time(9)), timezone)
+            due = from_company_time(certificate.company, dt.datetime.combine(
+                    certificate.expires_on, dt.time(9)))
             values = dict(
                 employee=certificate.employee.rec_name,
                 expires_on=lang.strftime(certificate.expires_on))
             # A certificate recorded or first seen once expired is announced
             # as expired, not as expiring
             suffix = ('_expired'
-                if certificate.expires_on < today(certificate.company)
+                if certificate.expires_on < company_today(certificate.company)
                 else '')
             for manager in managers:
                 Activity.plan(
@@ -247,7 +248,7 @@ class PreshiftCheck(EnforcedStatesMixin, ModelSQL, ModelView):
         pool = Pool()
         Company = pool.get('company.company')
         company = Transaction().context.get('company')
-        return today(Company(company) if company else None)
+        return company_today(Company(company) if company else None)
 
     @classmethod
     def default_fit_for_duty(cls):

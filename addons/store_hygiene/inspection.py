@@ -5,6 +5,7 @@ from sql import Literal, Null
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.activity import ActivityMixin
 from trytond.modules.scheduled_activity.claim import claim
 from trytond.pool import Pool
@@ -14,10 +15,9 @@ from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 from trytond.modules.scheduled_activity.notify import (
     notify, users_of_employees)
 from trytond.modules.scheduled_activity.timezone import (
-    format_company_datetime)
+    format_company_datetime, to_company_time)
 
 from .checklist import AREAS
-from .common import company_timezone, now, to_local
 from .exceptions import InspectionCompleteError
 
 OPEN_STATES = ('planned', 'in_progress')
@@ -171,7 +171,7 @@ class Inspection(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVi
 
     @classmethod
     def default_planned_at(cls):
-        return now().replace(microsecond=0)
+        return clock.now().replace(microsecond=0)
 
     @fields.depends('store', 'inspector')
     def on_change_store(self):
@@ -218,9 +218,8 @@ class Inspection(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVi
                 values['number'] = Sequence(ModelData.get_id(
                         'store_hygiene', 'sequence_inspection')).get()
             if values.get('planned_at') and values.get('company') is not None:
-                timezone = company_timezone(Company(values['company']))
-                values['planned_date'] = to_local(
-                    values['planned_at'], timezone).date()
+                values['planned_date'] = to_company_time(
+                    Company(values['company']), values['planned_at']).date()
         return values
 
     @classmethod
@@ -294,7 +293,7 @@ class Inspection(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVi
                 inspection.result = 'failed'
             else:
                 inspection.result = 'passed'
-            inspection.done_at = now()
+            inspection.done_at = clock.now()
             inspection.done_by = user
         cls.save(inspections)
         with without_check_access():
@@ -365,7 +364,7 @@ class Inspection(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVi
         "Mark missed the open inspections past their due time"
         transaction = Transaction()
         table = cls.__table__()
-        current = now()
+        current = clock.now()
         claimed = claim(cls, table,
             [table.state, table.write_date, table.write_uid],
             ['missed', current, transaction.user],
@@ -382,7 +381,7 @@ class Inspection(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVi
         Configuration = pool.get('hygiene.configuration')
         Type = pool.get('scheduled.activity.type')
         delay = Configuration(1).missed_follow_up_delay
-        current = now()
+        current = clock.now()
         Activity.cancel_open(inspections, ['inspection'])
         type_ = Type.get_by_code('hygiene_missed_inspection')
         follow_ups = []

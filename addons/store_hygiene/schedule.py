@@ -16,9 +16,11 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
+from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
+from trytond.modules.scheduled_activity.timezone import (
+    from_company_time, to_company_time)
 
-from .common import company_timezone, now, to_local, to_utc
 from .exceptions import ScheduleValidationError
 
 logger = logging.getLogger(__name__)
@@ -226,9 +228,8 @@ class Schedule(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
     def occurrences(self, store, start, end):
         """Yield (planned_at, items) for the occurrences of the store
         planned from start (included) to end (excluded), naive UTC"""
-        timezone = company_timezone(self.company)
-        local_start = to_local(start, timezone)
-        local_end = to_local(end, timezone)
+        local_start = to_company_time(self.company, start)
+        local_end = to_company_time(self.company, end)
         if self.end_date:
             local_end = min(local_end, dt.datetime.combine(
                     self.end_date + dt.timedelta(days=1), dt.time()))
@@ -247,7 +248,7 @@ class Schedule(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
                     selected.append(item)
                     seen[item.id].add(period)
             if occurrence >= local_start and selected:
-                yield to_utc(occurrence, timezone), selected
+                yield from_company_time(self.company, occurrence), selected
 
     def get_inspector(self, store):
         if self.assignee == 'store_manager' and store.manager:
@@ -267,7 +268,7 @@ class Schedule(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
         inspection = Inspection.__table__()
         cursor = Transaction().connection.cursor()
 
-        start = now().replace(microsecond=0)
+        start = clock.now().replace(microsecond=0)
         end = start + Configuration(1).horizon
         if schedules is None:
             schedules = cls.search([

@@ -5,8 +5,9 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
+from trytond.modules.scheduled_activity.timezone import (
+    company_today)
 
-from .common import today
 
 
 class Store(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
@@ -85,7 +86,7 @@ class Store(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
         if not employees:
             return result
         expired = Certificate.expired_employees(
-            list(employees), today(stores[0].company))
+            list(employees), company_today(stores[0].company))
         for store in stores:
             staff = [e.id for e in store.staff if e in expired]
             if 'expired_certificate_staff' in names:

@@ -6,29 +6,17 @@ from trytond.model.exceptions import AccessError
 from trytond.model.modelview import AccessButtonError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
-from trytond.modules.scheduled_activity.tests.tools import as_user
+from trytond.modules.scheduled_activity.tests.tools import (
+    as_user, create_user)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     TestCase, activate_module, drop_db, with_transaction)
 
-
-def create_user(login, group_fs_ids, company, employee=None):
-    pool = Pool()
-    User = pool.get('res.user')
-    ModelData = pool.get('ir.model.data')
-    groups = [ModelData.get_id('complaint_plan', g) for g in group_fs_ids]
-    user, = User.create([{
-                'login': login,
-                'name': login,
-                'groups': [('add', groups)],
-                'companies': [('add', [company.id])],
-                'company': company.id,
-                'employees': [('add', [employee.id])] if employee else [],
-                'employee': employee.id if employee else None,
-                }])
-    return user
-
-
+CLERK = 'complaint_plan.group_complaint_clerk'
+HANDLER = 'complaint_plan.group_complaint_handler'
+MANAGER = 'complaint_plan.group_complaint_manager'
+AUDITOR = 'complaint_plan.group_complaint_auditor'
+LEADER = 'complaint_plan.group_leading_group'
 
 
 class ComplaintAccessTestCase(TestCase):
@@ -64,14 +52,13 @@ class ComplaintAccessTestCase(TestCase):
                     })
             users = {
                 'clerk': create_user(
-                    'clerk', ['group_complaint_clerk'], company),
+                    'clerk', [CLERK], company),
                 'handler': create_user(
-                    'handler', ['group_complaint_handler'], company,
-                    handler_employee),
+                    'handler', [HANDLER], company, handler_employee),
                 'manager': create_user(
-                    'manager', ['group_complaint_manager'], company),
+                    'manager', [MANAGER], company),
                 'auditor': create_user(
-                    'auditor', ['group_complaint_auditor'], company),
+                    'auditor', [AUDITOR], company),
                 }
             values = {
                 'company': company.id,
@@ -140,7 +127,7 @@ class ComplaintAccessTestCase(TestCase):
         company = users['clerk'].company
         users['officer'] = create_user('officer', [], company)
         users['leader'] = create_user(
-            'leader', ['group_leading_group'], company)
+            'leader', [LEADER], company)
         for login, visible in [
                 ('officer', False), ('clerk', False), ('auditor', False),
                 ('handler', True), ('manager', True), ('leader', True)]:
@@ -211,9 +198,9 @@ class ComplaintAccessTestCase(TestCase):
         users, unassigned, of_other = self.setup_company()
         company = users['clerk'].company
         with set_company(company):
-            leader = create_user('leader', ['group_leading_group'], company,
+            leader = create_user('leader', [LEADER], company,
                 create_employee(company, "王建国"))
-            other_leader = create_user('leader2', ['group_leading_group'],
+            other_leader = create_user('leader2', [LEADER],
                 company, create_employee(company, "李红"))
         Chain.create([{
                     'name': "三级审批", 'level': unassigned.level.id,

@@ -6,7 +6,8 @@ from trytond.model.exceptions import AccessError
 from trytond.model.modelview import AccessButtonError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
-from trytond.modules.scheduled_activity.tests.tools import as_user
+from trytond.modules.scheduled_activity.tests.tools import (
+    as_user, create_user)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     TestCase, activate_module, drop_db, with_transaction)
@@ -18,8 +19,6 @@ ROLES = {
     'auditor': 'group_complaint_auditor',
     'clerk': 'group_complaint_clerk',
     }
-
-
 
 
 class EmergencyAccessTestCase(TestCase):
@@ -39,8 +38,6 @@ class EmergencyAccessTestCase(TestCase):
     def setup_company(self):
         "Users of each role, a plan led by the leader and its open incident"
         pool = Pool()
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
         Plan = pool.get('complaint.emergency_plan')
         Category = pool.get('complaint.category')
 
@@ -49,17 +46,8 @@ class EmergencyAccessTestCase(TestCase):
         with set_company(company):
             for role, group in ROLES.items():
                 employee = create_employee(company, role)
-                users[role], = User.create([{
-                            'login': role,
-                            'name': role,
-                            'groups': [('add', [
-                                        ModelData.get_id(
-                                            'complaint_plan', group)])],
-                            'companies': [('add', [company.id])],
-                            'company': company.id,
-                            'employees': [('add', [employee.id])],
-                            'employee': employee.id,
-                            }])
+                users[role] = create_user(
+                    role, ['complaint_plan.' + group], company, employee)
             service, = Category.search([('name', '=', "Service")])
             plan, = Plan.create([{
                         'name': "服务投诉应急处置预案",

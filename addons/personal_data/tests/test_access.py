@@ -11,7 +11,8 @@ from trytond.model.modelview import AccessButtonError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.scheduled_activity.exceptions import ModificationError
-from trytond.modules.scheduled_activity.tests.tools import as_user
+from trytond.modules.scheduled_activity.tests.tools import (
+    as_user, create_user)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
@@ -21,23 +22,6 @@ from trytond.modules.personal_data.exceptions import ErasureLogError
 from . import data
 
 REFUSED = (AccessError, AccessButtonError)
-
-
-def create_user(login, groups, company, employee=None):
-    pool = Pool()
-    User = pool.get('res.user')
-    ModelData = pool.get('ir.model.data')
-    user, = User.create([{
-                'login': login,
-                'name': login,
-                'groups': [('add', [
-                            ModelData.get_id(*g.split('.')) for g in groups])],
-                'companies': [('add', [company.id])],
-                'company': company.id,
-                'employees': [('add', [employee.id])] if employee else [],
-                'employee': employee.id if employee else None,
-                }])
-    return user
 
 
 class PersonalDataAccessTestCase(unittest.TestCase):

@@ -16,7 +16,7 @@ from trytond.transaction import Transaction
 
 from . import data
 
-CLOCK = 'trytond.modules.personal_data.clock.now'
+CLOCK = 'trytond.modules.scheduled_activity.clock.now'
 
 
 @pytest.mark.postgresql

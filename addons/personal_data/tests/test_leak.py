@@ -19,7 +19,7 @@ from trytond.transaction import Transaction
 from . import data
 from .tools import files_holding
 
-CLOCK = 'trytond.modules.personal_data.clock.now'
+CLOCK = 'trytond.modules.scheduled_activity.clock.now'
 
 
 class LeakProbeTestCase(unittest.TestCase):

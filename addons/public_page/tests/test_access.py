@@ -1,11 +1,20 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from contextlib import contextmanager
+
 from trytond.model.exceptions import AccessError
-from trytond.modules.company.tests import (
-    create_company, create_employee, set_company)
-from trytond.modules.scheduled_activity.tests.tools import as_user
+from trytond.modules.company.tests import create_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
+
+
+@contextmanager
+def as_user(user):
+    "Act as the user through RPC: access checks on"
+    with Transaction().set_user(user.id), \
+            Transaction().set_context(_check_access=True):
+        yield
 
 
 class PublicPageAccessTestCase(ModuleTestCase):
@@ -26,14 +35,10 @@ class PublicPageAccessTestCase(ModuleTestCase):
         Challenge = pool.get('public_page.challenge')
 
         company = create_company()
-        with set_company(company):
-            employee = create_employee(company)
         admin_group = Group(ModelData.get_id('res', 'group_admin'))
         administrator, clerk = User.create([{
                     'login': login, 'companies': [('add', [company.id])],
                     'company': company.id,
-                    'employees': [('add', [employee.id])],
-                    'employee': employee.id,
                     'groups': [('add', groups)],
                     } for login, groups in [
                     ('administrator', [admin_group.id]), ('clerk', [])]])

@@ -8,7 +8,8 @@ from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.scheduled_activity.exceptions import (
     ActivityTypeUnknownError)
-from trytond.modules.scheduled_activity.tests.tools import as_user
+from trytond.modules.scheduled_activity.tests.tools import (
+    as_user, create_user)
 from trytond.pool import Pool
 from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import activate_module, with_transaction
@@ -29,10 +30,6 @@ class ScheduledActivityAccessTestCase(unittest.TestCase):
         self.now = dt.datetime.now().replace(microsecond=0)
 
     def create_staff(self):
-        pool = Pool()
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
-
         company = create_company()
         with set_company(company):
             supervisor = create_employee(company, "王主管")
@@ -41,27 +38,19 @@ class ScheduledActivityAccessTestCase(unittest.TestCase):
             clerk.supervisor = supervisor
             clerk.save()
 
-        def user(login, employee=None, groups=()):
-            user = User(
-                login=login, name=login,
-                companies=[company], company=company,
-                employees=[employee] if employee else [],
-                employee=employee,
-                groups=[ModelData.get_id('scheduled_activity', g)
-                    for g in groups])
-            user.save()
-            return user
-
         return {
             'company': company,
             'supervisor': supervisor,
             'clerk': clerk,
             'colleague': colleague,
-            'supervisor_user': user('supervisor', supervisor),
-            'clerk_user': user('clerk', clerk),
-            'colleague_user': user('colleague', colleague),
-            'manager_user': user(
-                'manager', groups=['group_activity_admin']),
+            'supervisor_user': create_user(
+                'supervisor', [], company, supervisor),
+            'clerk_user': create_user('clerk', [], company, clerk),
+            'colleague_user': create_user(
+                'colleague', [], company, colleague),
+            'manager_user': create_user(
+                'manager', ['scheduled_activity.group_activity_admin'],
+                company),
             }
 
     def plan(self, assignee, due=None, type_code='call', resource=None):

@@ -278,7 +278,7 @@ class PrintedTimesTestCase(unittest.TestCase):
             self.skipTest("The handling plan has no versions")
         company, complaints = self.complaints()
         complaint = complaints[0]
-        with patch('trytond.modules.complaint_plan.plan._now',
+        with patch('trytond.modules.scheduled_activity.clock.now',
                 return_value=AFTER_MIDNIGHT):
             Version.freeze([complaint], 'submitted')
         text = self.execute('complaint.complaint.plan', [complaint])

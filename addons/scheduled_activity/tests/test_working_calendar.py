@@ -9,7 +9,8 @@ from hypothesis import given, settings, strategies as st
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
-from trytond.modules.scheduled_activity.tests.tools import as_user
+from trytond.modules.scheduled_activity.tests.tools import (
+    as_user, create_user)
 from trytond.modules.scheduled_activity.working_calendar import (
     DEFAULT_HOURS, WorkingTime)
 from trytond.pool import Pool
@@ -142,21 +143,12 @@ class WorkingCalendarAccessTestCase(unittest.TestCase):
         activate_module('scheduled_activity')
 
     def create_users(self):
-        pool = Pool()
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
         company = create_company()
         with set_company(company):
             clerk = create_employee(company, "李文员")
-        clerk_user = User(login='clerk', name="李文员",
-            companies=[company], company=company,
-            employees=[clerk], employee=clerk)
-        clerk_user.save()
-        manager = User(login='manager', name="王经理",
-            companies=[company], company=company,
-            groups=[ModelData.get_id(
-                    'scheduled_activity', 'group_activity_admin')])
-        manager.save()
+        clerk_user = create_user('clerk', [], company, clerk)
+        manager = create_user(
+            'manager', ['scheduled_activity.group_activity_admin'], company)
         return company, clerk_user, manager
 
     @with_transaction()

@@ -1,8 +1,30 @@
 # This file is part of the scheduled_activity module.
-"Helpers shared by the modules' access tests"
+"Helpers shared by the modules' tests"
 from contextlib import contextmanager
+from unittest.mock import Mock, patch
 
+from trytond.modules.scheduled_activity import clock
+from trytond.pool import Pool
 from trytond.transaction import Transaction
+
+
+def create_user(login, groups, company, employee=None):
+    """Create the user login of the company, member of the groups
+    ('module.xml_id') and working as the employee when given"""
+    pool = Pool()
+    User = pool.get('res.user')
+    ModelData = pool.get('ir.model.data')
+    user, = User.create([{
+                'login': login,
+                'name': login,
+                'groups': [('add', [
+                            ModelData.get_id(*g.split('.')) for g in groups])],
+                'companies': [('add', [company.id])],
+                'company': company.id,
+                'employees': [('add', [employee.id])] if employee else [],
+                'employee': employee.id if employee else None,
+                }])
+    return user
 
 
 @contextmanager
@@ -12,4 +34,19 @@ def as_user(user):
             Transaction().set_context(
                 _check_access=True, company=user.company.id,
                 employee=user.employee.id if user.employee else None):
+        yield
+
+
+def set_clock(value):
+    """Pin the clock of the modules to the naive UTC datetime value until the
+    next call; the scenarios' teardown releases it (patch.stopall)"""
+    if not isinstance(clock.now, Mock):
+        patch.object(clock, 'now').start()
+    clock.now.return_value = value
+
+
+@contextmanager
+def clock_at(value):
+    "Pin the clock of the modules to the naive UTC datetime value inside"
+    with patch.object(clock, 'now', return_value=value):
         yield

@@ -5,14 +5,15 @@ import datetime as dt
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
+from trytond.modules.scheduled_activity.tests.tools import create_user
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
 ROLES = {
-    'inspector': 'group_hygiene_inspector',
-    'store_manager': 'group_hygiene_store_manager',
-    'manager': 'group_hygiene_manager',
+    'inspector': 'store_hygiene.group_hygiene_inspector',
+    'store_manager': 'store_hygiene.group_hygiene_store_manager',
+    'manager': 'store_hygiene.group_hygiene_manager',
     'employee': None,
     }
 
@@ -31,24 +32,6 @@ class StoreHygieneTestCase(CompanyTestMixin, ModuleTestCase):
                     'party': party.id, 'company': company.id}])
         return employee
 
-    def _user(self, company, login, role, employee):
-        pool = Pool()
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
-        groups = []
-        if ROLES[role]:
-            groups = [ModelData.get_id('store_hygiene', ROLES[role])]
-        user, = User.create([{
-                    'login': login,
-                    'name': login,
-                    'groups': [('add', groups)],
-                    'companies': [('add', [company.id])],
-                    'company': company.id,
-                    'employees': [('add', [employee.id])],
-                    'employee': employee.id,
-                    }])
-        return user
-
     def _setup(self):
         "Two stores with their managers, staff, inspections and health data"
         pool = Pool()
@@ -66,8 +49,9 @@ class StoreHygieneTestCase(CompanyTestMixin, ModuleTestCase):
                     'other_staff']:
                 data[name] = self._employee(company, name)
             for role in ROLES:
-                data[role + '_user'] = self._user(
-                    company, role, role, data[role])
+                data[role + '_user'] = create_user(
+                    role, [ROLES[role]] if ROLES[role] else [], company,
+                    data[role])
             data['store'], data['other_store'] = Store.create([{
                         'name': "五一广场店",
                         'company': company.id,

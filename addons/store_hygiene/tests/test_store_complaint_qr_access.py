@@ -5,7 +5,8 @@ from trytond.model.exceptions import AccessError
 from trytond.model.modelview import AccessButtonError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
-from trytond.modules.scheduled_activity.tests.tools import as_user
+from trytond.modules.scheduled_activity.tests.tools import (
+    as_user, create_user)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     TestCase, activate_module, drop_db, with_transaction)
@@ -19,24 +20,6 @@ ROLES = {
     'clerk': 'complaint_plan.group_complaint_clerk',
     'employee': None,
     }
-
-
-def create_user(login, xml_id, company):
-    pool = Pool()
-    User = pool.get('res.user')
-    ModelData = pool.get('ir.model.data')
-    employee = create_employee(company, login)
-    groups = [ModelData.get_id(*xml_id.split('.'))] if xml_id else []
-    user, = User.create([{
-                'login': login,
-                'name': login,
-                'groups': [('add', groups)],
-                'companies': [('add', [company.id])],
-                'company': company.id,
-                'employees': [('add', [employee.id])],
-                'employee': employee.id,
-                }])
-    return user
 
 
 def sheet_action_id():
@@ -65,7 +48,8 @@ class StoreComplaintQRAccessTestCase(TestCase):
         Store = pool.get('hygiene.store')
         company = create_company()
         with set_company(company):
-            users = {role: create_user(role, xml_id, company)
+            users = {role: create_user(role, [xml_id] if xml_id else [],
+                    company, create_employee(company, role))
                 for role, xml_id in ROLES.items()}
             store, = Store.create([{'name': "五一广场店"}])
         return users, store

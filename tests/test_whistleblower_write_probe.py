@@ -306,7 +306,7 @@ class WhistleblowerWriteProbeTestCase(unittest.TestCase):
 
         def by_workflow(pool, report):
             with patch(
-                    'trytond.modules.whistleblower.clock.now',
+                    'trytond.modules.scheduled_activity.clock.now',
                     return_value=OLD):
                 pool.get('whistleblower.report').close([report])
 

@@ -2,12 +2,12 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
-from trytond.transaction import Transaction, without_check_access
+from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
+from trytond.transaction import Transaction, without_check_access
 
-from . import clock
 from .exceptions import AccessLogError
-from .report import ExcludedAsMissingMixin, RuleCheckedExportMixin
+from .access import ExcludedAsMissingMixin, RuleCheckedExportMixin
 
 
 class AccessLog(

@@ -3,11 +3,11 @@
 import json
 
 from trytond.i18n import gettext
+from trytond.modules.scheduled_activity import clock
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
 
-from . import clock
-from .report import officer_users
+from .access import officer_users
 
 
 class Employee(metaclass=PoolMeta):

@@ -4,13 +4,14 @@ import re
 
 from trytond.i18n import gettext
 from trytond.modules.public_page.page import ATTACHMENT_TYPES
+from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.notify import notify
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import without_check_access
 
-from . import clock
 from .exceptions import ReportValidationError
-from .report import RECEIPT_LENGTH, officer_users
+from .access import officer_users
+from .report import RECEIPT_LENGTH
 
 SUBMISSION_KEY = re.compile(r'^[0-9a-f]{32}$')
 

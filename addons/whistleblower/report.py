@@ -1,5 +1,6 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+"""The whistleblower reports, their lifecycle, registration and decision"""
 import logging
 import re
 import secrets
@@ -10,23 +11,22 @@ from sql import Null
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
-from trytond.model.exceptions import AccessError
+from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.activity import ActivityMixin
+from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 from trytond.modules.scheduled_activity.working_calendar import add_delay
-from trytond.pool import Pool, PoolMeta
+from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, Not
-from trytond.report import Report as BaseReport
-from trytond.rpc import RPC
-from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import (
     Transaction, check_access, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
-from trytond.modules.scheduled_activity.enforce import (
-    EnforcedStatesMixin, user_call)
 
-from . import clock, crypto
-from .exceptions import (
-    NoticeActionError, ReportAccessError, ReportValidationError)
+from . import crypto
+from .access import (
+    ExcludedAsMissingMixin, RuleCheckedExportMixin, check_leader,
+    check_officer, officer_users)
+from .exceptions import ReportAccessError, ReportValidationError
+
 
 CATEGORIES = [
     ('responsibility', "Safety Rules or Responsibilities Not in Place"),
@@ -58,217 +58,6 @@ logger = logging.getLogger(__name__)
 ACTIVITY_VERIFICATION = 'verification'
 ACTIVITY_ACKNOWLEDGEMENT = 'whistleblower_acknowledgement'
 ACTIVITY_FEEDBACK = 'feedback'
-
-
-def officer_group_id():
-    pool = Pool()
-    ModelData = pool.get('ir.model.data')
-    return ModelData.get_id('whistleblower', 'group_whistleblower_officer')
-
-
-def check_officer():
-    "Raise unless the user is a case officer"
-    pool = Pool()
-    User = pool.get('res.user')
-    transaction = Transaction()
-    if transaction.user and officer_group_id() not in User.get_groups():
-        raise ReportAccessError(gettext('whistleblower.msg_officer_only'))
-
-
-def check_leader():
-    "Raise unless the user is a leader"
-    pool = Pool()
-    ModelData = pool.get('ir.model.data')
-    User = pool.get('res.user')
-    transaction = Transaction()
-    group_id = ModelData.get_id('whistleblower', 'group_whistleblower_leader')
-    if transaction.user and group_id not in User.get_groups():
-        raise ReportAccessError(gettext('whistleblower.msg_leader_only'))
-
-
-def officer_users(exclude_reports=()):
-    "Return the active case officers not excluded from the reports"
-    pool = Pool()
-    User = pool.get('res.user')
-    with without_check_access():
-        users = User.search([
-                ('groups', '=', officer_group_id()),
-                ])
-    excluded = {u for r in exclude_reports for u in r.excluded_users}
-    return [u for u in users if u not in excluded]
-
-
-class Activity(metaclass=PoolMeta):
-    __name__ = 'scheduled.activity'
-
-    @classmethod
-    def _notify(cls, activities, recipient, label_id):
-        "Give no notice of a report's activity to the users excluded from it"
-        pool = Pool()
-        Excluded = pool.get('whistleblower.report-res.user')
-        report_ids = {a.resource.id for a in activities
-            if a.resource and a.resource.__name__ == 'whistleblower.report'}
-        skipped = {}
-        if report_ids:
-            with without_check_access():
-                for exclusion in Excluded.search([
-                            ('report', 'in', list(report_ids)),
-                            ]):
-                    skipped.setdefault(exclusion.report.id, set()).add(
-                        exclusion.user.id)
-        groups = {}
-        for activity in activities:
-            skip = frozenset()
-            if (activity.resource
-                    and activity.resource.__name__ == 'whistleblower.report'):
-                skip = frozenset(skipped.get(activity.resource.id, ()))
-            groups.setdefault(skip, []).append(activity)
-        for skip, group in groups.items():
-            # Read by res.user-company.employee's search (see company.py)
-            with Transaction().set_context(
-                    _whistleblower_skip_users=sorted(skip)):
-                super()._notify(group, recipient, label_id)
-
-
-class RuleCheckedExportMixin:
-    "Check the record rules in SQL before exporting records"
-    __slots__ = ()
-
-    @classmethod
-    def export_data(cls, records, fields_names, header=False):
-        # The export evaluates the rules in Python where "where" domains,
-        # as those of the conflict-of-interest exclusion, are always true
-        cls.read([r.id for r in records], ['id'])
-        return super().export_data(records, fields_names, header=header)
-
-
-class ExcludedAsMissingMixin:
-    """To a user excluded from a report, the report and its records are
-    missing ones
-
-    The conflict-of-interest rules would refuse them with an error naming
-    the rule, which tells that the record exists. Before the rules, every
-    call of a user that names such records by their id (read, export,
-    write, delete, copy, the buttons, wizards and reports, which all read
-    first) gets the error of the ids that do not exist, word for word. The
-    rules still apply, so nothing is opened by this.
-    """
-    __slots__ = ()
-    # The Many2One to the report, None for the report itself
-    _report_field = 'report'
-
-    @classmethod
-    def _excluded_ids(cls, ids):
-        "Return the ids of the records of reports the user is excluded from"
-        pool = Pool()
-        Excluded = pool.get('whistleblower.report-res.user')
-        transaction = Transaction()
-        cursor = transaction.connection.cursor()
-        excluded = Excluded.__table__()
-        table = cls.__table__()
-        result = set()
-        for sub_ids in grouped_slice(ids):
-            if cls._report_field is None:
-                query = excluded.select(excluded.report,
-                    where=(excluded.user == transaction.user)
-                    & reduce_ids(excluded.report, sub_ids))
-            else:
-                column = getattr(table, cls._report_field)
-                query = table.join(excluded,
-                    condition=column == excluded.report
-                    ).select(table.id,
-                    where=(excluded.user == transaction.user)
-                    & reduce_ids(table.id, sub_ids))
-            cursor.execute(*query)
-            result.update(i for i, in cursor)
-        return result
-
-    @classmethod
-    def _existing_ids(cls, ids):
-        cursor = Transaction().connection.cursor()
-        table = cls.__table__()
-        result = set()
-        for sub_ids in grouped_slice(ids):
-            cursor.execute(*table.select(
-                    table.id, where=reduce_ids(table.id, sub_ids)))
-            result.update(i for i, in cursor)
-        return result
-
-    @classmethod
-    def _raise_missing(cls, ids, mode='read', always=False):
-        """Raise the error of the ids that do not exist for those the user
-        is excluded from, and for those that do not exist when always"""
-        pool = Pool()
-        Model = pool.get('ir.model')
-        ids = {i for i in ids if isinstance(i, int) and i >= 0}
-        if not ids or not Transaction().user:
-            return
-        excluded = cls._excluded_ids(ids)
-        if not excluded and not always:
-            return
-        # As ModelSQL lists the ids that fail: a set difference
-        wrong_ids = list(ids.difference(cls._existing_ids(ids) - excluded))
-        if not wrong_ids:
-            return
-        text = ', '.join(map(str, wrong_ids[:5]))
-        if len(wrong_ids) > 5:
-            text += '...'
-        raise AccessError(gettext(f'ir.msg_{mode}_error',
-                ids=text, model=Model.get_name(cls.__name__)))
-
-    @classmethod
-    def _before_read(cls, ids, fields_names):
-        # After the model and field access checks, as for a missing id
-        ids, fields_names = super()._before_read(ids, fields_names)
-        if user_call():
-            cls._raise_missing(ids)
-        return ids, fields_names
-
-    @classmethod
-    def check_modification(cls, mode, records, values=None, external=False):
-        # Before anything reads the records: their state would tell
-        if external:
-            cls._raise_missing_modification(mode, records, values)
-        super().check_modification(
-            mode, records, values=values, external=external)
-
-    @classmethod
-    def _raise_missing_modification(cls, mode, records, values):
-        pool = Pool()
-        Report = pool.get('whistleblower.report')
-        if mode in {'write', 'delete'}:
-            cls._raise_missing(
-                [r.id for r in records], mode={
-                    'write': 'write', 'delete': 'read'}[mode],
-                always=True)
-        if (cls._report_field is not None and values
-                and isinstance(values.get(cls._report_field), int)):
-            # A record moved to a report is read from that report
-            Report._raise_missing([values[cls._report_field]], always=True)
-
-    @classmethod
-    def create(cls, vlist):
-        pool = Pool()
-        ModelAccess = pool.get('ir.model.access')
-        Report = pool.get('whistleblower.report')
-        if user_call() and cls._report_field is not None:
-            # Before the rules of creation, which name what fails
-            ModelAccess.check(cls.__name__, 'create')
-            Report._raise_missing(
-                [v.get(cls._report_field) for v in vlist], always=True)
-        return super().create(vlist)
-
-    @classmethod
-    def copy(cls, records, default=None):
-        if user_call():
-            cls.read([r.id for r in records], ['id'])
-        return super().copy(records, default=default)
-
-    def resources(self):
-        # The counts of attachments and notes would tell it exists
-        if user_call():
-            self.read([self.id], ['id'])
-        return super().resources()
 
 
 class Report(
@@ -728,7 +517,6 @@ class Report(
     @ModelView.button_action('whistleblower.wizard_decide')
     def decide(cls, reports):
         "Open the decision wizard of the leaders"
-        pass
 
     @classmethod
     @Workflow.transition('decided')
@@ -933,126 +721,6 @@ class ReportExcludedUser(
         if mode in {'create', 'write'}:
             with without_check_access():
                 Report._hand_over(list({r.report for r in records}))
-
-
-class Sanction(
-        ExcludedAsMissingMixin, EnforcedStatesMixin, RuleCheckedExportMixin,
-        ModelSQL, ModelView):
-    __name__ = 'whistleblower.sanction'
-    report = fields.Many2One(
-        'whistleblower.report', "Report", required=True, ondelete='CASCADE')
-    person = fields.Char(
-        "Responsible Person", required=True,
-        help="The person held responsible.")
-    type = fields.Selection([
-            ('warning', "Warning"),
-            ('demerit', "Demerit"),
-            ('demotion', "Demotion"),
-            ('dismissal', "Dismissal from Post"),
-            ('other', "Other"),
-            ], "Sanction", required=True, sort=False)
-    description = fields.Char("Description")
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        t = cls.__table__()
-        cls._sql_indexes.add(Index(t, (t.report, Index.Equality())))
-
-    @classmethod
-    def check_modification(cls, mode, sanctions, values=None, external=False):
-        super().check_modification(
-            mode, sanctions, values=values, external=external)
-        for sanction in sanctions:
-            if sanction.report.state not in {'investigating', 'proposed'}:
-                raise ReportAccessError(gettext(
-                        'whistleblower.msg_sanction_modify',
-                        report=sanction.report.rec_name))
-
-
-class Message(
-        ExcludedAsMissingMixin, EnforcedStatesMixin, RuleCheckedExportMixin,
-        ModelSQL, ModelView):
-    __name__ = 'whistleblower.message'
-    _states = {
-        'readonly': Eval('id', -1) >= 0,
-        }
-    report = fields.Many2One(
-        'whistleblower.report', "Report", required=True, ondelete='CASCADE',
-        states=_states)
-    direction = fields.Selection([
-            ('incoming', "From the Reporter"),
-            ('outgoing', "To the Reporter"),
-            ], "Direction", required=True, states=_states)
-    date = fields.DateTime("Date", required=True, states=_states)
-    text = fields.Text("Text", required=True, states=_states)
-    author = fields.Many2One('res.user', "Recorded by", readonly=True)
-    del _states
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('date', 'ASC'), ('id', 'ASC')]
-        t = cls.__table__()
-        cls._sql_indexes.add(Index(t, (t.report, Index.Equality())))
-
-    @classmethod
-    def default_date(cls):
-        # Whole seconds as the client shows them (see
-        # Report.default_received_at)
-        return clock.now().replace(microsecond=0)
-
-    @classmethod
-    def default_direction(cls):
-        return 'outgoing'
-
-    @classmethod
-    def default_author(cls):
-        return Transaction().user
-
-    def get_rec_name(self, name):
-        return self.report.rec_name
-
-    @classmethod
-    def check_modification(cls, mode, messages, values=None, external=False):
-        super().check_modification(
-            mode, messages, values=values, external=external)
-        # What was said to or by the reporter is a record: only the
-        # retention erasure (without access check) removes it
-        if mode in {'write', 'delete'} and external:
-            raise ReportAccessError(gettext(
-                    'whistleblower.msg_message_modify'))
-
-
-class Note(
-        ExcludedAsMissingMixin, EnforcedStatesMixin, RuleCheckedExportMixin,
-        ModelSQL, ModelView):
-    __name__ = 'whistleblower.note'
-    report = fields.Many2One(
-        'whistleblower.report', "Report", required=True, ondelete='CASCADE')
-    date = fields.DateTime("Date", required=True, readonly=True)
-    author = fields.Many2One('res.user', "Author", readonly=True)
-    text = fields.Text("Text", required=True)
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('date', 'ASC'), ('id', 'ASC')]
-        t = cls.__table__()
-        cls._sql_indexes.add(Index(t, (t.report, Index.Equality())))
-
-    @classmethod
-    def default_date(cls):
-        # Whole seconds as the client shows them (see
-        # Report.default_received_at)
-        return clock.now().replace(microsecond=0)
-
-    @classmethod
-    def default_author(cls):
-        return Transaction().user
-
-    def get_rec_name(self, name):
-        return self.report.rec_name
 
 
 class RegisterStart(ModelView):
@@ -1320,54 +988,3 @@ class Decide(Wizard):
                     [r for r in reports if r.company == company],
                     self.start.decision, employee)
         return 'end'
-
-
-class NoticeReport(BaseReport):
-    "The written notice to the reporter, the only document with the name"
-    __name__ = 'whistleblower.report.notice'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        # Printing writes an access-log line
-        cls.__rpc__['execute'] = RPC(readonly=False)
-
-    @classmethod
-    def check_access(cls, action, model, ids):
-        # Only through its own action: another action's id would print that
-        # action's template on its model, with this report's access
-        if (action.report_name != cls.__name__
-                or action.model != 'whistleblower.report'
-                or model != 'whistleblower.report'):
-            raise NoticeActionError(gettext(
-                    'whistleblower.msg_notice_wrong_action'))
-        # The reports are read as the user: the record rules apply
-        super().check_access(action, model, ids)
-        check_officer()
-
-    @classmethod
-    def execute(cls, ids, data):
-        pool = Pool()
-        Report = pool.get('whistleblower.report')
-        AccessLog = pool.get('whistleblower.access_log')
-        result = super().execute(ids, data)
-        # Logged once the letter of these reports exists, not before
-        AccessLog.record(Report.browse(list(map(int, ids))), 'notice')
-        return result
-
-    @classmethod
-    def get_context(cls, records, header, data):
-        pool = Pool()
-        Reporter = pool.get('whistleblower.reporter')
-        context = super().get_context(records, header, data)
-        with without_check_access():
-            reporters = Reporter.search([
-                    ('report', 'in', [r.id for r in records]),
-                    ])
-        names = {r.report.id: r.identity()[0] for r in reporters}
-        context['reporter_name'] = lambda report: names.get(report.id)
-        # The received date in the company's zone
-        from trytond.modules.scheduled_activity.timezone import (
-            report_helpers)
-        context.update(report_helpers())
-        return context

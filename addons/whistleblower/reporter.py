@@ -11,9 +11,9 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from . import crypto
-from .exceptions import RevealError
-from .report import (
+from .access import (
     ExcludedAsMissingMixin, RuleCheckedExportMixin, check_officer)
+from .exceptions import RevealError
 
 
 class Reporter(

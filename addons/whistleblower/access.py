@@ -1,0 +1,223 @@
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The access policy of the reports: the officers, the leaders, and the
+users excluded for a conflict of interest, to whom a report is missing"""
+from trytond.i18n import gettext
+from trytond.model.exceptions import AccessError
+from trytond.modules.scheduled_activity.enforce import user_call
+from trytond.pool import Pool, PoolMeta
+from trytond.tools import grouped_slice, reduce_ids
+from trytond.transaction import Transaction, without_check_access
+
+from .exceptions import ReportAccessError
+
+
+def officer_group_id():
+    pool = Pool()
+    ModelData = pool.get('ir.model.data')
+    return ModelData.get_id('whistleblower', 'group_whistleblower_officer')
+
+
+def check_officer():
+    "Raise unless the user is a case officer"
+    pool = Pool()
+    User = pool.get('res.user')
+    transaction = Transaction()
+    if transaction.user and officer_group_id() not in User.get_groups():
+        raise ReportAccessError(gettext('whistleblower.msg_officer_only'))
+
+
+def check_leader():
+    "Raise unless the user is a leader"
+    pool = Pool()
+    ModelData = pool.get('ir.model.data')
+    User = pool.get('res.user')
+    transaction = Transaction()
+    group_id = ModelData.get_id('whistleblower', 'group_whistleblower_leader')
+    if transaction.user and group_id not in User.get_groups():
+        raise ReportAccessError(gettext('whistleblower.msg_leader_only'))
+
+
+def officer_users(exclude_reports=()):
+    "Return the active case officers not excluded from the reports"
+    pool = Pool()
+    User = pool.get('res.user')
+    with without_check_access():
+        users = User.search([
+                ('groups', '=', officer_group_id()),
+                ])
+    excluded = {u for r in exclude_reports for u in r.excluded_users}
+    return [u for u in users if u not in excluded]
+
+
+class Activity(metaclass=PoolMeta):
+    __name__ = 'scheduled.activity'
+
+    @classmethod
+    def _notify(cls, activities, recipient, label_id):
+        "Give no notice of a report's activity to the users excluded from it"
+        pool = Pool()
+        Excluded = pool.get('whistleblower.report-res.user')
+        report_ids = {a.resource.id for a in activities
+            if a.resource and a.resource.__name__ == 'whistleblower.report'}
+        skipped = {}
+        if report_ids:
+            with without_check_access():
+                for exclusion in Excluded.search([
+                            ('report', 'in', list(report_ids)),
+                            ]):
+                    skipped.setdefault(exclusion.report.id, set()).add(
+                        exclusion.user.id)
+        groups = {}
+        for activity in activities:
+            skip = frozenset()
+            if (activity.resource
+                    and activity.resource.__name__ == 'whistleblower.report'):
+                skip = frozenset(skipped.get(activity.resource.id, ()))
+            groups.setdefault(skip, []).append(activity)
+        for skip, group in groups.items():
+            # Read by res.user-company.employee's search (see company.py)
+            with Transaction().set_context(
+                    _whistleblower_skip_users=sorted(skip)):
+                super()._notify(group, recipient, label_id)
+
+
+class RuleCheckedExportMixin:
+    "Check the record rules in SQL before exporting records"
+    __slots__ = ()
+
+    @classmethod
+    def export_data(cls, records, fields_names, header=False):
+        # The export evaluates the rules in Python where "where" domains,
+        # as those of the conflict-of-interest exclusion, are always true
+        cls.read([r.id for r in records], ['id'])
+        return super().export_data(records, fields_names, header=header)
+
+
+class ExcludedAsMissingMixin:
+    """To a user excluded from a report, the report and its records are
+    missing ones
+
+    The conflict-of-interest rules would refuse them with an error naming
+    the rule, which tells that the record exists. Before the rules, every
+    call of a user that names such records by their id (read, export,
+    write, delete, copy, the buttons, wizards and reports, which all read
+    first) gets the error of the ids that do not exist, word for word. The
+    rules still apply, so nothing is opened by this.
+    """
+    __slots__ = ()
+    # The Many2One to the report, None for the report itself
+    _report_field = 'report'
+
+    @classmethod
+    def _excluded_ids(cls, ids):
+        "Return the ids of the records of reports the user is excluded from"
+        pool = Pool()
+        Excluded = pool.get('whistleblower.report-res.user')
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        excluded = Excluded.__table__()
+        table = cls.__table__()
+        result = set()
+        for sub_ids in grouped_slice(ids):
+            if cls._report_field is None:
+                query = excluded.select(excluded.report,
+                    where=(excluded.user == transaction.user)
+                    & reduce_ids(excluded.report, sub_ids))
+            else:
+                column = getattr(table, cls._report_field)
+                query = table.join(excluded,
+                    condition=column == excluded.report
+                    ).select(table.id,
+                    where=(excluded.user == transaction.user)
+                    & reduce_ids(table.id, sub_ids))
+            cursor.execute(*query)
+            result.update(i for i, in cursor)
+        return result
+
+    @classmethod
+    def _existing_ids(cls, ids):
+        cursor = Transaction().connection.cursor()
+        table = cls.__table__()
+        result = set()
+        for sub_ids in grouped_slice(ids):
+            cursor.execute(*table.select(
+                    table.id, where=reduce_ids(table.id, sub_ids)))
+            result.update(i for i, in cursor)
+        return result
+
+    @classmethod
+    def _raise_missing(cls, ids, mode='read', always=False):
+        """Raise the error of the ids that do not exist for those the user
+        is excluded from, and for those that do not exist when always"""
+        pool = Pool()
+        Model = pool.get('ir.model')
+        ids = {i for i in ids if isinstance(i, int) and i >= 0}
+        if not ids or not Transaction().user:
+            return
+        excluded = cls._excluded_ids(ids)
+        if not excluded and not always:
+            return
+        # As ModelSQL lists the ids that fail: a set difference
+        wrong_ids = list(ids.difference(cls._existing_ids(ids) - excluded))
+        if not wrong_ids:
+            return
+        text = ', '.join(map(str, wrong_ids[:5]))
+        if len(wrong_ids) > 5:
+            text += '...'
+        raise AccessError(gettext(f'ir.msg_{mode}_error',
+                ids=text, model=Model.get_name(cls.__name__)))
+
+    @classmethod
+    def _before_read(cls, ids, fields_names):
+        # After the model and field access checks, as for a missing id
+        ids, fields_names = super()._before_read(ids, fields_names)
+        if user_call():
+            cls._raise_missing(ids)
+        return ids, fields_names
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        # Before anything reads the records: their state would tell
+        if external:
+            cls._raise_missing_modification(mode, records, values)
+        super().check_modification(
+            mode, records, values=values, external=external)
+
+    @classmethod
+    def _raise_missing_modification(cls, mode, records, values):
+        pool = Pool()
+        Report = pool.get('whistleblower.report')
+        if mode in {'write', 'delete'}:
+            cls._raise_missing(
+                [r.id for r in records], mode={
+                    'write': 'write', 'delete': 'read'}[mode],
+                always=True)
+        if (cls._report_field is not None and values
+                and isinstance(values.get(cls._report_field), int)):
+            # A record moved to a report is read from that report
+            Report._raise_missing([values[cls._report_field]], always=True)
+
+    @classmethod
+    def create(cls, vlist):
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        Report = pool.get('whistleblower.report')
+        if user_call() and cls._report_field is not None:
+            # Before the rules of creation, which name what fails
+            ModelAccess.check(cls.__name__, 'create')
+            Report._raise_missing(
+                [v.get(cls._report_field) for v in vlist], always=True)
+        return super().create(vlist)
+
+    @classmethod
+    def copy(cls, records, default=None):
+        if user_call():
+            cls.read([r.id for r in records], ['id'])
+        return super().copy(records, default=default)
+
+    def resources(self):
+        # The counts of attachments and notes would tell it exists
+        if user_call():
+            self.read([self.id], ['id'])
+        return super().resources()

@@ -324,7 +324,7 @@ class EmergencyPlan(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
             return {c.id for c in Category.search([
                         ('parent', 'child_of',
                             [c.id for c in self.categories]),
-                        ])}
+                        ], order=[])}
 
     def covers(self, complaint, category_ids):
         "Whether the complaint is of the categories and levels of the plan"
@@ -443,14 +443,21 @@ class EmergencyPlan(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
                 return
             # A complaint goes with the complaints of the same incident
             ids = {c.id for c in complaints}
-            ids.update(*SameIncident.members(ids).values())
             members = SameIncident.members(ids)
             grouped = any(members.values())
-            complaints = [c for c in Complaint.browse(ids)
-                if c.state != 'cancelled']
+            covered_ids = {p.id: p.covered_category_ids() for p in plans}
+            if not grouped and not any(p.covers(c, covered_ids[p.id])
+                    for p in plans for c in complaints):
+                # Nothing to activate or join: as most new complaints
+                return
+            if grouped:
+                ids.update(*members.values())
+                members = SameIncident.members(ids)
+                complaints = [c for c in Complaint.browse(ids)
+                    if c.state != 'cancelled']
             linked = cls._linked(plans, complaints)
             for plan in plans:
-                category_ids = plan.covered_category_ids()
+                category_ids = covered_ids[plan.id]
                 fresh = [c for c in complaints
                     if (plan.id, c.id) not in linked
                     and plan.covers(c, category_ids)]

@@ -84,7 +84,7 @@ class Attempt(ModelSQL):
         Configuration = pool.get('public_page.configuration')
         if not address:
             return None
-        secret = Configuration(1).secret.encode()
+        secret = Configuration.get_request_values()['secret'].encode()
         return hmac.new(
             secret, address.encode(), hashlib.sha256).hexdigest()[:32]
 
@@ -112,7 +112,7 @@ class Attempt(ModelSQL):
         A first look, before the work: add() counts exactly."""
         pool = Pool()
         Configuration = pool.get('public_page.configuration')
-        limit = getattr(Configuration(1), LIMITS[kind])
+        limit = Configuration.get_request_values()[LIMITS[kind]]
         if cls._count(kind, cls.source_of(address)) >= limit:
             raise RateLimitError(gettext('public_page.msg_too_many_attempts'))
 
@@ -127,7 +127,7 @@ class Attempt(ModelSQL):
         together never count the same free places."""
         pool = Pool()
         Configuration = pool.get('public_page.configuration')
-        limit = getattr(Configuration(1), LIMITS[kind])
+        limit = Configuration.get_request_values()[LIMITS[kind]]
         source = cls.source_of(address)
         table = cls.__table__()
         now = dt.datetime.now()

@@ -65,7 +65,8 @@ def _signature(letter, difficulty, expires, nonce):
     Configuration = pool.get('public_page.configuration')
     message = f'challenge|{letter}|{difficulty}|{expires}|{nonce}'
     return hmac.new(
-        Configuration(1).secret.encode(), message.encode(),
+        Configuration.get_request_values()['secret'].encode(),
+        message.encode(),
         hashlib.sha256).hexdigest()[:32]
 
 

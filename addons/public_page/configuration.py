@@ -2,8 +2,13 @@
 # this repository contains the full copyright notices and license terms.
 import secrets
 
+from trytond.cache import Cache
 from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
 from trytond.transaction import Transaction
+
+# What every public form reads: its token's signature and the limits of an
+# address
+REQUEST_FIELDS = ['secret', 'submission_limit', 'lookup_limit']
 
 
 class Configuration(ModelSingleton, ModelSQL, ModelView):
@@ -52,6 +57,8 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
     # Signs the anti-forgery tokens and the challenges, and keys the address
     # digests: set once when the module is activated, never shown in a view
     secret = fields.Char("Secret", readonly=True)
+    _request_values_cache = Cache(
+        'public_page.configuration.request_values', context=False)
 
     @classmethod
     def __register__(cls, module):
@@ -77,6 +84,25 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         elif not row[1]:
             cursor.execute(*table.update(
                     [table.secret], [secret], where=table.id == row[0]))
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        super().on_modification(mode, records, field_names=field_names)
+        cls._request_values_cache.clear()
+
+    @classmethod
+    def get_request_values(cls):
+        """Return the values of REQUEST_FIELDS by name
+
+        Kept between requests: reading the singleton takes two queries that
+        each submission of a burst would repeat."""
+        values = cls._request_values_cache.get(None)
+        if values is None:
+            configuration = cls(1)
+            values = cls._request_values_cache.set(None, {
+                    name: getattr(configuration, name)
+                    for name in REQUEST_FIELDS})
+        return values
 
     @classmethod
     def default_submission_limit(cls):

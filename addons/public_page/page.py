@@ -118,7 +118,7 @@ def render(module, template, status=200, **values):
 def _secret():
     pool = Pool()
     Configuration = pool.get('public_page.configuration')
-    return Configuration(1).secret.encode()
+    return Configuration.get_request_values()['secret'].encode()
 
 
 def _signature(form, issued, nonce):

@@ -8,8 +8,9 @@ place names it names, transliterated to pinyin. The complaints that share the
 rarer terms of a complaint are its candidates; a logistic model
 (related_model.json, trained by tests/train_related.py on labelled pairs)
 gives the probability that each is about the same incident, from their text
-similarity, shared concepts, respondent, place, category and time apart.
-Those above the calibrated threshold are stored as probably related
+similarity, shared or conflicting concepts, respondent, place, category and
+time apart. When the most probable reaches the confident threshold, those
+above the calibrated threshold are stored as probably related
 (complaint.related) with why. The handlers' answers (complaint.related.answer)
 shift the calibration within bounds. The complaints of the same incident are
 linked (complaint.same_incident)."""
@@ -40,6 +41,7 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import (
     Transaction, check_access, without_check_access)
+from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from .exceptions import ComplaintValidationError
@@ -83,10 +85,6 @@ HAN_RUN = re.compile('[\u4e00-\u9fff]+')
 NAME = re.compile(r"[A-Z][a-z]+(?:'[a-z]+)?")
 NAME_GROUP = re.compile(
     r"[A-Z][a-z]+(?:'[a-z]+)?(?:[ -][A-Z][a-z]+(?:'[a-z]+)?)*")
-
-
-def _now():
-    return dt.datetime.now()
 
 
 def _respondent_key(respondent, respondent_name):
@@ -299,7 +297,8 @@ Doc = namedtuple('Doc', ['id', 'terms', 'respondent', 'category', 'received'])
 # The features of a pair of complaints, in the order of the model's
 # coefficients
 FEATURES = ['text', 'concepts', 'same_thing', 'same_problem',
-    'other_thing', 'other_problem', 'same_store', 'other_store',
+    'other_thing', 'other_problem', 'same_role', 'other_role',
+    'other_department', 'same_store', 'other_store',
     'same_category', 'days', 'within_1', 'within_3', 'near_store',
     'near_text', 'rare_shared', 'cross_language', 'cross_concepts']
 
@@ -355,20 +354,24 @@ def candidate_features(query, candidates):
     else:
         similarities = [0.0] * len(candidates)
         idf = {}
+
+    def kinds(concepts, types):
+        return {c for c in concepts
+            if analyzer_.concept_type.get(c) in types}
     q_surface, q_concepts, q_places = split[0]
     q_language = _language(q_surface)
-    q_things = {c for c in q_concepts
-        if analyzer_.concept_type.get(c) in THINGS}
-    q_problems = {c for c in q_concepts
-        if analyzer_.concept_type.get(c) == 'problem'}
+    q_things = kinds(q_concepts, THINGS)
+    q_problems = kinds(q_concepts, {'problem'})
+    q_roles = kinds(q_concepts, {'role'})
+    q_departments = kinds(q_concepts, {'department'})
     result = []
     for doc, (surface, concepts, places), similarity in zip(
             candidates, split[1:], similarities):
         common = q_concepts & concepts
-        things = {c for c in concepts
-            if analyzer_.concept_type.get(c) in THINGS}
-        problems = {c for c in concepts
-            if analyzer_.concept_type.get(c) == 'problem'}
+        things = kinds(concepts, THINGS)
+        problems = kinds(concepts, {'problem'})
+        roles = kinds(concepts, {'role'})
+        departments = kinds(concepts, {'department'})
         specific = {c for c in common if c in analyzer_.concept_type}
         q_specific = {c for c in q_concepts if c in analyzer_.concept_type}
         specific_all = {c for c in concepts if c in analyzer_.concept_type}
@@ -400,6 +403,12 @@ def candidate_features(query, candidates):
                     and not q_things & things)),
             'other_problem': float(bool(q_problems and problems
                     and not q_problems & problems)),
+            # A rude cashier is not a rude guard
+            'same_role': float(bool(q_roles & roles)),
+            'other_role': float(bool(q_roles and roles
+                    and not q_roles & roles)),
+            'other_department': float(bool(q_departments and departments
+                    and not q_departments & departments)),
             'same_store': float(same_store),
             'other_store': float(other_store),
             'same_category': float(bool(query.category
@@ -432,6 +441,22 @@ def score_candidates(query, candidates, model):
     return suggestions
 
 
+def shown_suggestions(suggestions, threshold, confident, shift=0.0):
+    """The suggestions shown, most probable first, with their probability
+    (their log-odds shifted): none unless the most probable reaches the
+    confident threshold, then at most RELATED_LIMIT of those reaching the
+    threshold.
+
+    A complaint of an incident has a complaint of it among the candidates
+    much more probable than any a complaint of no incident has; once it is
+    found, the others of the incident are shown from a lower probability."""
+    shown = [(s, sigmoid(s.logit + shift))
+        for s in islice(suggestions, RELATED_LIMIT)]
+    if not shown or shown[0][1] < confident:
+        return []
+    return [(s, p) for s, p in shown if p >= threshold]
+
+
 class RelatedModel:
     "The logistic model of related_model.json"
 
@@ -439,7 +464,10 @@ class RelatedModel:
         self.data = data
         self.coefficients = dict(zip(data['features'], data['coefficients']))
         self.intercept = data['intercept']
+        # The probability every suggestion shown reaches, and the one the
+        # most probable of a complaint must reach for any to be shown
         self.threshold = data['threshold']
+        self.confident = data['confident']
 
     @classmethod
     def load(cls, path=MODEL_PATH):
@@ -639,13 +667,11 @@ class Complaint(metaclass=PoolMeta):
             shift = Answer.calibration(complaint.company.id)
             suggestions = complaint.related_suggestions()
             rejected = Answer.rejected(complaint, [s.id for s in suggestions])
-            kept = (s for s in suggestions
-                if sigmoid(s.logit + shift) >= model.threshold
-                and s.id not in rejected)
-            for suggestion in islice(kept, RELATED_LIMIT):
-                probability = round(sigmoid(suggestion.logit + shift), 2)
+            for suggestion, probability in shown_suggestions(
+                    [s for s in suggestions if s.id not in rejected],
+                    model.threshold, model.confident, shift):
                 values = {
-                    'score': probability,
+                    'score': round(probability, 2),
                     'logit': round(suggestion.logit, 4),
                     'shared': suggestion.shared,
                     'same_store': suggestion.same_store,
@@ -724,7 +750,7 @@ class Complaint(metaclass=PoolMeta):
         searched = ~table.state.in_(['closed', 'cancelled'])
         if days is not None:
             searched |= ((table.state == 'closed')
-                & (table.closed_at >= _now() - dt.timedelta(days=days)))
+                & (table.closed_at >= clock.now() - dt.timedelta(days=days)))
         eligible = {}
         for sub_ids in grouped_slice(ids, 2 * CANDIDATES_LIMIT):
             sub_ids = list(sub_ids)

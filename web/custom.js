@@ -85,6 +85,46 @@
             format.replace(/[.,]%f$/, '') : format;
     };
 
+    /* A date-time widget compares the value with what it shows, and the
+     * form writes what every widget shows back into the record before a
+     * save, a button or a new record. Both as shown, to the second, or a
+     * time stored with fractions (a registered complaint's acknowledgement)
+     * reads as changed by the user: 新建 is disabled, leaving the record
+     * asks to save it and saving another change rewrites the time cut to
+     * the second. */
+    const DateTime = Sao.View.Form.DateTime.prototype;
+    Object.defineProperty(DateTime, 'modified', {
+        configurable: true,
+        get: function() {
+            if (this.record && this.field) {
+                const format = this.get_format();
+                return (this._format(format, this.field.get_client(this.record))
+                    != this._format(format, this.get_value()));
+            }
+            return false;
+        },
+    });
+
+    const set_datetime = DateTime.set_value;
+    DateTime.set_value = function() {
+        if (this.modified) {
+            set_datetime.apply(this, arguments);
+        }
+    };
+
+    /* The counts of a list's tabs follow the buttons: sao counts them again
+     * after a save but not after a button, so a complaint registered from
+     * its form still counted among those to register. */
+    const button = Sao.Screen.prototype.button;
+    Sao.Screen.prototype.button = function(attributes) {
+        const prm = button.call(this, attributes);
+        if (prm && this.screen_container &&
+                this.screen_container.tab_domain.length) {
+            prm.always(() => this.count_tab_domain());
+        }
+        return prm;
+    };
+
     /* 3. The web client's own strings that sao 8.0's locale files leave
      * untranslated (locale/<lang>.json of tryton-sao), merged into the
      * catalog when sao loads it; a translation sao has wins. */

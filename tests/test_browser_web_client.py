@@ -121,3 +121,8 @@ def test_sao_strings_in_chinese(page, login, screenshot):
         'No notifications at this time', 'Email...', 'Restore'].map(
             s => Sao.i18n.gettext(s))''')
     assert texts == ['暂无通知', '电子邮件…', '恢复']
+    # sao's own Chinese ends with the Chinese full stop
+    texts = page.evaluate('''() => [
+        'Record saved.', 'Could not connect to the server.'].map(
+            s => Sao.i18n.gettext(s))''')
+    assert texts == ['记录保存成功。', '无法连接服务器。']

@@ -195,6 +195,16 @@
                 data[msgid] = msgstr;
             }
         }
+        if (language.startsWith('zh')) {
+            // sao's zh_CN ends some sentences with the ASCII full stop
+            // (记录保存成功.): the Chinese one after Chinese text
+            for (const [msgid, msgstr] of Object.entries(data)) {
+                if (msgid && typeof msgstr === 'string') {
+                    data[msgid] = msgstr.replace(
+                        /([\u3400-\u9fff”」）])\.(?=\s|$)/g, '$1。');
+                }
+            }
+        }
         return loadJSON.call(this, data, domain);
     };
 

@@ -130,6 +130,7 @@ def add_complaints(name, setup, entries, first, last):
             'channel': Literal('phone'),
             'received_at': received_at,
             'complainant_name': Concat("顾客", Cast(g, 'VARCHAR')),
+            'complainant_language': Literal('zh_CN'),
             'respondent': cycle(g, setup['stores']),
             'subject': Concat("投诉 ", Cast(g, 'VARCHAR')),
             'description': Literal("……"),

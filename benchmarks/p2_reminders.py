@@ -168,16 +168,14 @@ def add_open_complaints(name, staff, first, last, states, resolution_due):
 def time_crons(name):
     """Best and median time of one run of both crons over RUNS runs, each
     rolled back, and the notifications a run creates"""
-    from trytond.modules.complaint_plan import complaint as complaint_module
-    from trytond.modules.scheduled_activity.activity import CLOCK
+    from trytond.modules.scheduled_activity import clock
     from trytond.pool import Pool
     from trytond.transaction import Transaction
 
     timings = []
     for _ in range(RUNS + 1):
-        with (mock.patch.object(complaint_module, '_now', lambda: NOW),
-                Transaction().start(
-                    name, 0, context={CLOCK: NOW}) as transaction):
+        with (mock.patch.object(clock, 'now', return_value=NOW),
+                Transaction().start(name, 0) as transaction):
             pool = Pool()
             Activity = pool.get('scheduled.activity')
             Complaint = pool.get('complaint.complaint')

@@ -69,8 +69,10 @@ Program = collections.namedtuple('Program', 'name argv env')
 
 def programs(config, database, listen, environ=os.environ):
     "The web and cron programs serving database"
+    # hostname: the links of the mails open the web client where it listens
     env = dict(logging_environ(environ),
-        TRYTOND_CONFIG=str(config), TRYTOND_WEB__LISTEN=listen)
+        TRYTOND_CONFIG=str(config), TRYTOND_WEB__LISTEN=listen,
+        TRYTOND_WEB__HOSTNAME=listen)
     return [
         Program('web', [str(BIN / 'trytond'), '-c', str(config),
                 # -d: the first login fails on a server started without it

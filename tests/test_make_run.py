@@ -42,6 +42,8 @@ def test_programs_listen_from_environment(tmp_path):
     assert pathlib.Path(cron.argv[0]).name == 'trytond-cron'
     for program in [web, cron]:
         assert program.env['TRYTOND_WEB__LISTEN'] == '0.0.0.0:8041'
+        # The links of the mails lead to where the web client listens
+        assert program.env['TRYTOND_WEB__HOSTNAME'] == '0.0.0.0:8041'
         # Never DEBUG: it would log the whistleblower reports
         assert program.env['TRYTOND_LOGGING_LEVEL'] == '20'
 

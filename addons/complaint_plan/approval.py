@@ -16,18 +16,17 @@ from trytond.transaction import (
     Transaction, check_access, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.claim import claim
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 from trytond.modules.scheduled_activity.notify import (
-    users_of_employees, users_of_groups)
+    mail_notice, users_of_employees, users_of_groups)
+from trytond.modules.scheduled_activity.timezone import (
+    format_company_datetime)
 from trytond.modules.scheduled_activity.working_calendar import (
     add_delay, unit_field)
 
 from .exceptions import ApprovalError
-
-
-def _now():
-    return dt.datetime.now()
 
 
 def user_language(user):
@@ -362,12 +361,12 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
 
     def get_overdue(self, name):
         return bool(self.state == 'pending' and self.due
-            and self.due < _now())
+            and self.due < clock.now())
 
     @classmethod
     def search_overdue(cls, name, clause):
         _, operator, value = clause
-        overdue = [('state', '=', 'pending'), ('due', '<', _now())]
+        overdue = [('state', '=', 'pending'), ('due', '<', clock.now())]
         if (operator == '=') == bool(value):
             return overdue
         return ['NOT', overdue]
@@ -438,7 +437,7 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
         pool = Pool()
         Configuration = pool.get('complaint.configuration')
         allow_own = Configuration(1).allow_handler_approval
-        now = _now()
+        now = clock.now()
         for approval in approvals:
             approvers = approval.step.get_approvers(approval.complaint)
             approval._set_candidates(approvers, allow_own)
@@ -473,17 +472,20 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
                     description = gettext(
                         'complaint_plan.msg_approval_yours_description',
                         step=approval.step.rec_name,
-                        due=approval.due.strftime('%Y-%m-%d %H:%M'))
+                        due=format_company_datetime(
+                            approval.complaint.company, approval.due))
                     if delegation:
                         description = gettext(
                             'complaint_plan.msg_approval_delegated_description',
                             description=description,
                             user=delegation.from_user.rec_name,
                             reason=delegation.reason)
-                    approval.notify_user('tryton-ok',
-                        gettext('complaint_plan.msg_approval_yours_label',
-                            complaint=approval.complaint.rec_name),
-                        description, user=user.id)
+                    label = gettext('complaint_plan.msg_approval_yours_label',
+                        complaint=approval.complaint.rec_name)
+                    approval.notify_user(
+                        'tryton-ok', label, description, user=user.id)
+                    mail_notice(user, 'approval', [approval], label,
+                        description)
 
     @classmethod
     def _withdraw_notices(cls, approvals, users=None):
@@ -627,13 +629,13 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     @Workflow.transition('approved')
     def _approve(cls, approvals):
-        cls.write(approvals, {'decided_at': _now()})
+        cls.write(approvals, {'decided_at': clock.now()})
         cls._withdraw_notices(approvals)
 
     @classmethod
     @Workflow.transition('rejected')
     def _reject(cls, approvals):
-        cls.write(approvals, {'decided_at': _now()})
+        cls.write(approvals, {'decided_at': clock.now()})
         cls._withdraw_notices(approvals)
         cls._cancel([a2 for a in approvals for a2 in a.complaint.approvals
                 if a2.round == a.round and a2.state in {'waiting', 'pending'}
@@ -674,7 +676,7 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
     def escalate_overdue(cls):
         "Escalate the pending approvals past their due time, once each"
         table = cls.__table__()
-        now = _now()
+        now = clock.now()
         ids = claim(cls, table, [table.escalated_at], [now],
             (table.state == 'pending') & (table.escalated_at == Null)
             & (table.due < now))
@@ -774,7 +776,7 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
                         'to_user': to_user.id,
                         'reason': reason.strip(),
                         'by': user or None,
-                        'date': _now(),
+                        'date': clock.now(),
                         }])
             cls._withdraw_notices([approval], users=[from_user])
             cls._notify_approvers([approval], users=[to_user],

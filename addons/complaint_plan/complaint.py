@@ -13,6 +13,7 @@ from trytond.model import (
     Index, ModelSQL, ModelView, Workflow, fields, sequence_ordered)
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.public_page.lists import join_names
+from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.activity import ActivityMixin
 from trytond.modules.scheduled_activity.claim import claim
 from trytond.modules.scheduled_activity.phone import (
@@ -39,6 +40,12 @@ CHANNELS = [
     ('social_media', "Social Media"),
     ('other', "Other"),
     ]
+# The languages the complainant is written to in, as the public pages
+# speak them
+COMPLAINANT_LANGUAGES = [
+    ('zh_CN', "Chinese"),
+    ('en', "English"),
+    ]
 # The resolution clock runs in these states; 'waiting' pauses it.
 CLOCK_STATES = ['received', 'registered', 'verifying', 'planning',
     'approving', 'processing']
@@ -60,10 +67,6 @@ def valid_email(email):
     except (ValueError, IndexError, MessageError):
         return False
     return '.' in address.domain.strip('.')
-
-
-def _now():
-    return dt.datetime.now()
 
 
 def uncache_default_get(cls):
@@ -132,6 +135,9 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
     complainant_email = fields.Char("Complainant Email", states=_registration)
     complainant_address = fields.Text(
         "Complainant Address", states=_registration)
+    complainant_language = fields.Selection(COMPLAINANT_LANGUAGES,
+        "Complainant Language", required=True, states=_registration,
+        help="The language of the emails to the complainant.")
     respondent = fields.Reference("Respondent",
         selection='get_respondent_models', states=_registration,
         help="The store, employee or party complained about.")
@@ -414,8 +420,12 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
         return 'phone'
 
     @classmethod
+    def default_complainant_language(cls):
+        return 'zh_CN'
+
+    @classmethod
     def default_received_at(cls):
-        return _now().replace(microsecond=0)
+        return clock.now().replace(microsecond=0)
 
     @classmethod
     def default_currency(cls):
@@ -607,7 +617,7 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
         Level = pool.get('complaint.level')
         ModelData = pool.get('ir.model.data')
         table = cls.__table__()
-        now = _now()
+        now = clock.now()
         ids = []
         for level in Level.search([('leaders_escalation_delay', '!=', None)]):
             where = (table.state.in_(CLOCK_STATES)
@@ -657,26 +667,26 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
 
     def get_acknowledgement_overdue(self, name):
         return bool(self.state == 'received' and self.acknowledgement_due
-            and self.acknowledgement_due < _now())
+            and self.acknowledgement_due < clock.now())
 
     @classmethod
     def search_acknowledgement_overdue(cls, name, clause):
         _, operator, value = clause
         overdue = [
             ('state', '=', 'received'),
-            ('acknowledgement_due', '<', _now()),
+            ('acknowledgement_due', '<', clock.now()),
             ]
         if (operator == '=') == bool(value):
             return overdue
         return ['OR',
             ('state', '!=', 'received'),
             ('acknowledgement_due', '=', None),
-            ('acknowledgement_due', '>=', _now()),
+            ('acknowledgement_due', '>=', clock.now()),
             ]
 
     def get_overdue(self, name):
         return bool(self.state in CLOCK_STATES and self.resolution_due
-            and self.resolution_due < _now())
+            and self.resolution_due < clock.now())
 
     @classmethod
     def search_overdue(cls, name, clause):
@@ -684,12 +694,12 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
         if (operator == '=') == bool(value):
             return [
                 ('state', 'in', CLOCK_STATES),
-                ('resolution_due', '<', _now()),
+                ('resolution_due', '<', clock.now()),
                 ]
         return ['OR',
             ('state', 'not in', CLOCK_STATES),
             ('resolution_due', '=', None),
-            ('resolution_due', '>=', _now()),
+            ('resolution_due', '>=', clock.now()),
             ]
 
     def get_on_time(self, name):
@@ -725,7 +735,7 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
     def check_values(cls, values):
         "Refuse wrong input before it is stored"
         received_at = values.get('received_at')
-        if received_at and received_at > _now() + CLOCK_SKEW:
+        if received_at and received_at > clock.now() + CLOCK_SKEW:
             raise ComplaintValidationError(gettext(
                     'complaint_plan.msg_received_in_future',
                     received_at=received_at))
@@ -818,7 +828,7 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
                 raise ComplaintTransitionError(gettext(
                         'complaint_plan.msg_register_needs_complainant',
                         complaint=complaint.rec_name))
-        now = _now()
+        now = clock.now()
         user = Transaction().user
         for complaint in complaints:
             complaint.acknowledged_at = now
@@ -1030,7 +1040,7 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
                 raise ComplaintTransitionError(gettext(
                         'complaint_plan.msg_respond_needs_feedback',
                         complaint=complaint.rec_name))
-        cls.write(complaints, {'responded_at': _now()})
+        cls.write(complaints, {'responded_at': clock.now()})
         Pool().get('scheduled.activity').close(
             complaints, ['complaint_resolution'])
 
@@ -1044,7 +1054,7 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
                         'complaint_plan.msg_close_needs_satisfaction',
                         complaint=complaint.rec_name))
             complaint.check_review()
-        cls.write(complaints, {'closed_at': _now()})
+        cls.write(complaints, {'closed_at': clock.now()})
 
     @classmethod
     @ModelView.button
@@ -1071,7 +1081,7 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
     @ModelView.button
     @Workflow.transition('waiting')
     def wait(cls, complaints):
-        now = _now()
+        now = clock.now()
         for complaint in complaints:
             complaint.waiting_from = complaint.state
             complaint.waiting_since = now
@@ -1081,7 +1091,7 @@ class Complaint(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVie
     @ModelView.button
     def resume(cls, complaints):
         complaints = [c for c in complaints if c.state == 'waiting']
-        now = _now()
+        now = clock.now()
         for complaint in complaints:
             if complaint.resolution_due and complaint.waiting_since:
                 # The wait counted in the unit of the resolution delay
@@ -1220,7 +1230,7 @@ class Feedback(EnforcedStatesMixin, sequence_ordered(), ModelSQL, ModelView):
 
     @classmethod
     def default_date(cls):
-        return _now().replace(microsecond=0)
+        return clock.now().replace(microsecond=0)
 
     @classmethod
     def default_method(cls):
@@ -1267,7 +1277,7 @@ class Disclosure(EnforcedStatesMixin, ModelSQL, ModelView):
 
     @classmethod
     def default_date(cls):
-        return _now().replace(microsecond=0)
+        return clock.now().replace(microsecond=0)
 
 
 class Improvement(EnforcedStatesMixin, ModelSQL, ModelView):

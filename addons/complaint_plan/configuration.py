@@ -7,6 +7,8 @@ from trytond.modules.company.model import (
     CompanyMultiValueMixin, CompanyValueMixin)
 from trytond.pool import Pool
 from trytond.pyson import Eval, Id
+from trytond.transaction import Transaction
+from trytond.url import http_host
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from .exceptions import ComplaintValidationError
@@ -50,6 +52,15 @@ class Configuration(EnforcedStatesMixin, ModelSingleton, ModelSQL, ModelView,
             raise ComplaintValidationError(gettext(
                     'complaint_plan.msg_invalid_public_url',
                     url=self.public_url))
+
+    def public_page_url(self, page, **query):
+        """Return the address of the module's public page (complaint,
+        complaint/status, survey) of the database with the query, on the
+        public address (the server's when empty)"""
+        base = self.public_url or http_host()
+        path = urllib.parse.quote(
+            f'/{Transaction().database.name}/complaint_plan/{page}')
+        return f'{base.rstrip("/")}{path}?{urllib.parse.urlencode(query)}'
 
     @classmethod
     def multivalue_model(cls, field):

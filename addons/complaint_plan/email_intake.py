@@ -27,6 +27,7 @@ from trytond.model import (
 from trytond.model.exceptions import AccessError
 from trytond.modules.public_page.metadata import strip_metadata
 from trytond.modules.public_page.page import MAX_ATTACHMENT_SIZE
+from trytond.modules.scheduled_activity import clock
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction, without_check_access
@@ -1105,7 +1106,7 @@ class ComplaintEmail(Workflow, ModelSQL, ModelView):
                     'complaint': complaint.id,
                     'state': 'processed',
                     'direction': 'outgoing',
-                    'received_at': dt.datetime.now().replace(microsecond=0),
+                    'received_at': clock.now().replace(microsecond=0),
                     'subject': _truncate(
                         str(message.get('Subject', '')), SUBJECT_LENGTH),
                     'sender_address': str(message.get('From', '')) or None,

@@ -2,7 +2,6 @@
 import io
 import re
 import secrets
-import urllib.parse
 
 import segno
 from sql import Null
@@ -13,7 +12,6 @@ from trytond.model import (
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
-from trytond.url import http_host
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from .report import ComplaintReport
@@ -108,11 +106,7 @@ class IntakePoint(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
     def get_url(self, name):
         pool = Pool()
         Configuration = pool.get('complaint.configuration')
-        base = Configuration(1).public_url or http_host()
-        path = urllib.parse.quote('/%s/complaint_plan/complaint'
-            % Transaction().database.name)
-        query = urllib.parse.urlencode({'point': self.token})
-        return f'{base.rstrip("/")}{path}?{query}'
+        return Configuration(1).public_page_url('complaint', point=self.token)
 
     def get_qr_code(self, name):
         output = io.BytesIO()

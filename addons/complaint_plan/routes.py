@@ -94,6 +94,7 @@ def _submitted_values(request, pool):
         'complainant_name': name,
         'complainant_phone': phone,
         'complainant_email': email,
+        'complainant_language': Transaction().language,
         'description': description,
         'requested_remedy': remedy,
         }
@@ -113,8 +114,8 @@ def _submitted_values(request, pool):
     category = request.form.get('category', '')
     if category:
         # An id of the list: ASCII digits that fit the column
-        if not re.fullmatch(r'[0-9]{1,9}', category) or not Category.search(
-                [('id', '=', int(category))]):
+        if not re.fullmatch(r'[0-9]{1,9}', category) or not (
+                Category.search_count([('id', '=', int(category))])):
             raise PublicPageError(gettext(
                     'complaint_plan.msg_page_category_unknown'))
         values['category'] = int(category)

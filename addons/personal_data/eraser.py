@@ -275,7 +275,30 @@ def erase_complaints(complaints):
         redactors[complaint.id] = Redactor(texts, phones)
     Complaint.write(list(complaints), {n: None for n in IDENTITY_FIELDS})
     redact_complaints(complaints, redactors)
+    delete_sent_mails(complaints)
     return len(complaints)
+
+
+def delete_sent_mails(resources):
+    """Delete the mails written about the resources (to the complainant:
+    their address, the reply) from the outbox and from the archive, with
+    the archive's attachments"""
+    pool = Pool()
+    Mail = pool.get('scheduled.activity.mail')
+    Email = pool.get('ir.email')
+    Attachment = pool.get('ir.attachment')
+    names = [str(r) for r in resources]
+    for sub_names in grouped_slice(names):
+        sub_names = list(sub_names)
+        Mail.delete(Mail.search([('resource', 'in', sub_names)]))
+        emails = Email.search([('resource', 'in', sub_names)])
+        attachments = Attachment.search([
+                ('resource', 'in', [str(e) for e in emails]),
+                ])
+        files = stored_files(Attachment, 'data', attachments)
+        Attachment.delete(attachments)
+        remove_files(Attachment, 'data', files)
+        Email.delete(emails)
 
 
 def erase_feedbacks(feedbacks):

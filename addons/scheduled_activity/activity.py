@@ -15,15 +15,24 @@ from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, TimeDelta
 from trytond.tools import timezone as tz
 from trytond.transaction import Transaction, without_check_access
-from .enforce import EnforcedStatesMixin
 
+from . import clock
 from .claim import claim
+from .enforce import EnforcedStatesMixin, user_call
 from .exceptions import ActivityTypeUnknownError
+from .mail import is_confidential
+from .notify import mail_notice
 from .working_calendar import add_delay, unit_field
 
 # Context key that pins the clock of the reminder cron (tests, benchmarks)
-CLOCK = 'scheduled_activity_clock'
 BOOKKEEPING = ('reminded_at', 'overdue_notified_at', 'escalated_at')
+# The kind of each notice, as the users choose how they are told of it
+NOTICE_KINDS = {
+    'scheduled_activity.msg_assigned_label': 'activity_assigned',
+    'scheduled_activity.msg_reminder_label': 'activity_due',
+    'scheduled_activity.msg_overdue_label': 'activity_overdue',
+    'scheduled_activity.msg_escalation_label': 'activity_overdue',
+    }
 
 
 def _positive_delay(name):
@@ -299,7 +308,7 @@ class Activity(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
     @Workflow.transition('done')
     def do(cls, activities):
         user = Transaction().user
-        now = dt.datetime.now()
+        now = clock.now()
         for activity in activities:
             activity.done_by = user or None
             activity.done_at = now
@@ -369,17 +378,13 @@ class Activity(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
             cls.cancel(cls._search_open(resources, type_codes))
 
     @classmethod
-    def _clock(cls):
-        return Transaction().context.get(CLOCK) or dt.datetime.now()
-
-    @classmethod
     @without_check_access
     def send_reminders(cls):
         "Notify the reminders, overdue notices and escalations that are due"
         pool = Pool()
         Configuration = pool.get('scheduled.activity.configuration')
         Type = pool.get('scheduled.activity.type')
-        now = cls._clock()
+        now = clock.now()
         configuration = Configuration(1)
         with Transaction().set_context(active_test=False):
             types = Type.search([], order=[('id', 'ASC')])
@@ -493,6 +498,35 @@ class Activity(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
         return claim(cls, table, columns, values, where)
 
     @classmethod
+    def create(cls, vlist):
+        # Only a person assigning gives the notice: the modules that plan
+        # activities (plan) announce the work that comes with them
+        by_user = user_call()
+        activities = super().create(vlist)
+        if by_user:
+            cls._notify_assigned(activities)
+        return activities
+
+    @classmethod
+    def write(cls, *args):
+        by_user = user_call()
+        actions = iter(args)
+        reassigned = []
+        for activities, values in zip(actions, actions):
+            if 'assignee' in values:
+                reassigned.extend(activities)
+        super().write(*args)
+        if by_user and reassigned:
+            cls._notify_assigned(cls.browse(reassigned))
+
+    @classmethod
+    def _notify_assigned(cls, activities):
+        with without_check_access():
+            cls._notify(
+                [a for a in activities if a.state == 'planned'],
+                'assignee', 'scheduled_activity.msg_assigned_label')
+
+    @classmethod
     def _notify(cls, activities, recipient, label_id):
         pool = Pool()
         Notification = pool.get('res.notification')
@@ -515,24 +549,37 @@ class Activity(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
                     ]):
             users_of[link.employee.id].add(link.user)
 
+        kind = NOTICE_KINDS[label_id]
+        current_user = Transaction().user
         default_language = Transaction().language
         notifications = []
         for activity_id, employee_id in employee_of.items():
             for user in users_of[employee_id]:
+                if kind == 'activity_assigned' and user.id == current_user:
+                    # Who plans an activity for themselves knows it
+                    continue
                 language = (user.language.code if user.language
                     else default_language)
                 with Transaction().set_context(language=language):
                     activity = cls(activity_id)
                     lang = Lang.get(language)
+                    label = gettext(label_id, type=activity.type.name)
+                    description = activity._notification_description(lang)
                     notifications.append(Notification(
                             user=user,
                             icon='tryton-scheduled-activity',
-                            label=gettext(label_id, type=activity.type.name),
-                            description=activity._notification_description(
-                                lang),
+                            label=label,
+                            description=description,
                             model=cls.__name__,
                             records=json.dumps([activity.id]),
                             ))
+                    # The subject of an activity on a whistleblower record
+                    # stays in the web client
+                    if (activity.resource
+                            and is_confidential(
+                                activity.resource.__name__)):
+                        description = None
+                    mail_notice(user, kind, [activity], label, description)
         Notification.save(notifications)
 
     def _notification_description(self, lang):

@@ -6,7 +6,7 @@ Every "now" of the modules that is stored, compared with a deadline or
 printed is read here. It is a function and not a context key on purpose:
 any user calling the server sets the context, and would then date an
 inspection, a decision or a reply as they like. Tests and the demo data move
-time with ``unittest.mock.patch('trytond.modules.scheduled_activity.clock.now')``.
+time by patching it: ``unittest.mock.patch.object(clock, 'now')``.
 """
 import datetime as dt
 

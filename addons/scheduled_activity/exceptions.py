@@ -20,3 +20,8 @@ class PhoneNumberError(ValidationError):
 class WorkingCalendarError(UserError):
     "A working calendar that cannot count a delay"
     pass
+
+
+class MailResourceError(UserError):
+    "A mail about a record that no mail may concern"
+    pass

@@ -16,6 +16,11 @@ class Cron(metaclass=PoolMeta):
         cls.method.selection.append(
             ('scheduled.activity.working_calendar|check_coverage',
                 "Check Working Calendar Holidays"))
+        cls.method.selection.append(
+            ('scheduled.activity.mail|send_due', "Send Queued Mails"))
+        cls.method.selection.append(
+            ('scheduled.activity.mail.digest|send_digests',
+                "Send Daily Digests of Notices"))
 
 
 class Rule(metaclass=PoolMeta):

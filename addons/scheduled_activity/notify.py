@@ -1,10 +1,14 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"Ringing the bell of the people a record concerns, each in their language"
+"""Ringing the bell of the people a record concerns, each in their language,
+and mailing it to those who chose so"""
 from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.tools import grouped_slice
+from trytond.tools.email_ import format_address
 from trytond.transaction import Transaction
+
+from .mail import is_confidential, notice_html, queue_mail
 
 
 def users_of_employees(employees):
@@ -32,7 +36,7 @@ def users_of_groups(groups):
 
 
 def notify(records, users, icon, label_id, description_id=None,
-        variables=None, action=None):
+        variables=None, action=None, kind=None):
     """Give each user a notice of the records, its label and description the
     messages label_id and description_id with the variables, in the user's
     language, opening the records with the action (an ir.action id) when
@@ -40,7 +44,10 @@ def notify(records, users, icon, label_id, description_id=None,
 
     variables may be a function without argument returning them, called in
     each user's language: for texts the database translates (a selection's
-    label)."""
+    label).
+
+    With a kind (the name of a notice_<kind> field of res.user), the notice
+    is also mailed to the users who chose so (mail_notice)."""
     if not records:
         return
     model = records[0].__class__
@@ -50,8 +57,29 @@ def notify(records, users, icon, label_id, description_id=None,
         with Transaction().set_context(language=language):
             values = (variables() if callable(variables)
                 else variables or {})
-            model.notify_user(records, icon,
-                gettext(label_id, **values),
-                gettext(description_id, **values)
-                if description_id else None,
+            label = gettext(label_id, **values)
+            description = (gettext(description_id, **values)
+                if description_id else None)
+            model.notify_user(records, icon, label, description,
                 user=user.id, action=action)
+            if kind:
+                mail_notice(user, kind, records, label, description)
+
+
+def mail_notice(user, kind, records, label, description=None):
+    """Mail the notice of the records to the user at once or keep it for the
+    user's daily digest, as the user chose for the kind; nothing for a user
+    without email address, nothing about a whistleblower record (the bell is
+    enough). Called in the user's language."""
+    pool = Pool()
+    Digest = pool.get('scheduled.activity.mail.digest')
+    channel = user.notice_channel(kind)
+    records = [r for r in records if not is_confidential(r.__name__)]
+    if channel == 'bell' or not user.email or not records:
+        return
+    if channel == 'email':
+        queue_mail(records[0], [format_address(user.email, user.name)],
+            label, notice_html(records, label, description),
+            language=Transaction().language)
+    elif channel == 'digest':
+        Digest.keep(user, kind, records, label, description)

@@ -34,7 +34,7 @@ from trytond.transaction import Transaction, without_check_access
 from .enforce import EnforcedStatesMixin
 from .exceptions import WorkingCalendarError
 from .notify import notify, users_of_groups
-from .timezone import company_datetime, company_zone
+from .timezone import company_datetime, company_today, company_zone
 
 
 logger = logging.getLogger(__name__)
@@ -289,7 +289,7 @@ class WorkingCalendar(EnforcedStatesMixin, ModelSQL, ModelView):
         "Which years the holidays come from, and which are flagged"
         if not self.china_holidays:
             return gettext('scheduled_activity.msg_working_calendar_no_holidays')
-        today = company_datetime(self.company, dt.datetime.now()).date()
+        today = company_today(self.company)
         years = {today.year, today.year + 1} | self._flagged_years()
         missing = sorted(y for y in years - self._known_years()
             if package_workday(dt.date(y, 1, 1)) is None)
@@ -304,8 +304,7 @@ class WorkingCalendar(EnforcedStatesMixin, ModelSQL, ModelView):
         year from December, when the State Council has usually published
         it"""
         for calendar in cls.search([('china_holidays', '=', True)]):
-            date = today or company_datetime(
-                calendar.company, dt.datetime.now()).date()
+            date = today or company_today(calendar.company)
             years = {date.year}
             if date.month == 12:
                 years.add(date.year + 1)

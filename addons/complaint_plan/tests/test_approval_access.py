@@ -8,7 +8,8 @@ from trytond.model.exceptions import AccessError
 from trytond.model.modelview import AccessButtonError
 from trytond.modules.company.tests import create_employee, set_company
 from trytond.modules.scheduled_activity.exceptions import ModificationError
-from trytond.modules.scheduled_activity.tests.tools import as_user
+from trytond.modules.scheduled_activity.tests.tools import (
+    as_user, create_user)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     TestCase, activate_module, drop_db, with_transaction)
@@ -16,7 +17,7 @@ from trytond.transaction import Transaction
 
 from trytond.modules.complaint_plan.exceptions import ApprovalError
 from . import test_access
-from .test_access import create_user
+from .test_access import LEADER, MANAGER
 
 
 class ApprovalAccessTestCase(TestCase):
@@ -44,11 +45,12 @@ class ApprovalAccessTestCase(TestCase):
         company = users['clerk'].company
         with set_company(company):
             for login, name, group in [
-                    ('leader1', "王建国", 'group_leading_group'),
-                    ('leader2', "李红", 'group_leading_group'),
-                    ('leader3', "张明", 'group_leading_group'),
-                    ('deputy', "陈静", 'group_complaint_manager'),
-                    ('approval_admin', "何芳", 'group_approval_admin'),
+                    ('leader1', "王建国", LEADER),
+                    ('leader2', "李红", LEADER),
+                    ('leader3', "张明", LEADER),
+                    ('deputy', "陈静", MANAGER),
+                    ('approval_admin', "何芳",
+                        'complaint_plan.group_approval_admin'),
                     ]:
                 users[login] = create_user(login, [group], company,
                     create_employee(company, name))

@@ -27,7 +27,8 @@ from trytond.modules.complaint_plan import email_intake
 from trytond.modules.complaint_plan.email_intake import (
     CREATE_COMPLAINT, MAIL_TRANSIT, MAX_EMAIL_FILES, read_email)
 from trytond.modules.complaint_plan.exceptions import ComplaintEmailError
-from trytond.modules.scheduled_activity.tests.tools import as_user
+from trytond.modules.scheduled_activity.tests.tools import (
+    as_user, create_user)
 from trytond.pool import Pool
 from trytond.protocols.wrappers import HTTPStatus
 from trytond.tests.test_tryton import (
@@ -35,7 +36,7 @@ from trytond.tests.test_tryton import (
 from trytond.transaction import Transaction
 from trytond.wsgi import app
 
-from .test_access import create_user
+from .test_access import CLERK, HANDLER, LEADER, MANAGER
 
 SAMPLES = Path(__file__).parent
 SAMPLE_NAMES = sorted(p.name for p in SAMPLES.glob('email_*.eml'))
@@ -721,8 +722,8 @@ class EmailIntakeTestCase(InboxMixin, TestCase):
         Inbox = pool.get('inbound.email.inbox')
         company = create_company()
         with set_company(company):
-            clerk = create_user('clerk', ['group_complaint_clerk'], company)
-            manager = create_user('manager', ['group_complaint_manager'],
+            clerk = create_user('clerk', [CLERK], company)
+            manager = create_user('manager', [MANAGER],
                 company, create_employee(company, "陈静"))
         inbox = self.create_rule()
         complaint = self.receive(
@@ -778,7 +779,7 @@ class ThreadedReplyTestCase(InboxMixin, TestCase):
         load_chinese()
         with set_company(company):
             employee = create_employee(company, "张伟")
-            handler = create_user('handler', ['group_complaint_handler'],
+            handler = create_user('handler', [HANDLER],
                 company, employee)
         zh, = Lang.search([('code', '=', 'zh_CN')])
         User.write([handler], {'language': zh.id})
@@ -931,13 +932,13 @@ class FailedEmailTestCase(InboxMixin, TestCase):
             employee = create_employee(company, "张伟")
             users = {
                 'clerk': create_user(
-                    'clerk', ['group_complaint_clerk'], company),
+                    'clerk', [CLERK], company),
                 'handler': create_user('handler',
-                    ['group_complaint_handler'], company, employee),
+                    [HANDLER], company, employee),
                 'manager': create_user(
-                    'manager', ['group_complaint_manager'], company),
+                    'manager', [MANAGER], company),
                 'leader': create_user(
-                    'leader', ['group_leading_group'], company),
+                    'leader', [LEADER], company),
                 }
         return company, employee, users
 

@@ -10,20 +10,20 @@ from trytond.model.modelsql import ForeignKeyError
 from trytond.model.modelview import AccessButtonError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
-from trytond.modules.scheduled_activity.tests.tools import as_user
+from trytond.modules.scheduled_activity.tests.tools import (
+    as_user, create_user)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     TestCase, activate_module, drop_db, with_transaction)
 from trytond.transaction import Transaction
 
-from .test_access import create_user
 
 ROLES = {
-    'clerk': 'group_complaint_clerk',
-    'handler': 'group_complaint_handler',
-    'manager': 'group_complaint_manager',
-    'auditor': 'group_complaint_auditor',
-    'leader': 'group_leading_group',
+    'clerk': 'complaint_plan.group_complaint_clerk',
+    'handler': 'complaint_plan.group_complaint_handler',
+    'manager': 'complaint_plan.group_complaint_manager',
+    'auditor': 'complaint_plan.group_complaint_auditor',
+    'leader': 'complaint_plan.group_leading_group',
     }
 
 

@@ -30,11 +30,11 @@ class ComplaintPlanTestCase(CompanyTestMixin, ModuleTestCase):
 
         first = dt.datetime(2026, 5, 1, 9, 0)
         later = first + dt.timedelta(minutes=7)
-        with patch('trytond.modules.complaint_plan.complaint._now',
+        with patch('trytond.modules.scheduled_activity.clock.now',
                 return_value=first):
             self.assertEqual(
                 Complaint.default_get(['received_at'])['received_at'], first)
-        with patch('trytond.modules.complaint_plan.complaint._now',
+        with patch('trytond.modules.scheduled_activity.clock.now',
                 return_value=later):
             self.assertEqual(
                 Complaint.default_get(['received_at'])['received_at'], later)

@@ -6,6 +6,7 @@ import uuid
 
 from trytond import backend
 from trytond.modules.company.tests import create_employee
+from trytond.modules.scheduled_activity.mail import queue_mail
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
@@ -42,6 +43,7 @@ def create_person_records(company, party=None, closed_at=None):
     Inbox = pool.get('inbound.email.inbox')
     InboundEmail = pool.get('inbound.email')
     Email = pool.get('complaint.email')
+    SentEmail = pool.get('ir.email')
     Store = pool.get('hygiene.store')
     Certificate = pool.get('hygiene.health_certificate')
     Check = pool.get('hygiene.preshift_check')
@@ -100,6 +102,22 @@ def create_person_records(company, party=None, closed_at=None):
                 'text': MAIL_TEXT,
                 'message_id': f'<{uuid.uuid4()}@example.org>',
                 'raw': RAW_MAIL,
+                }])
+
+    # The reply mailed to her: in the outbox and, once sent, in the archive
+    # of the complaint with the letter attached
+    queue_mail(complaint, [f'{NAME} <{EMAIL}>'], "投诉答复",
+        f'<p>{REPLY}</p>', files=[('letter.odt', REPLY.encode('utf-8'))])
+    archive, = SentEmail.create([{
+                'recipients': EMAIL,
+                'subject': "投诉答复",
+                'body': REPLY,
+                'resource': str(complaint),
+                }])
+    Attachment.create([{
+                'name': 'letter.odt',
+                'resource': str(archive),
+                'data': REPLY.encode('utf-8'),
                 }])
 
     staff = create_employee(company, "赵敏")

@@ -10,7 +10,7 @@ import pytest
 from trytond import backend
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
-from trytond.modules.scheduled_activity.activity import CLOCK
+from trytond.modules.scheduled_activity.tests.tools import clock_at
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
 from trytond.transaction import Transaction
@@ -84,8 +84,7 @@ class ScheduledActivityConcurrencyTestCase(unittest.TestCase):
     def run_cron(self, barrier, outcomes):
         "Run the reminder cron in its own transaction, as trytond-cron does"
         try:
-            with Transaction().start(
-                    DB_NAME, 0, context={CLOCK: NOW}) as transaction:
+            with Transaction().start(DB_NAME, 0) as transaction:
                 pool = Pool()
                 Activity = pool.get('scheduled.activity')
                 # Take the snapshot before the other run commits
@@ -109,24 +108,27 @@ class ScheduledActivityConcurrencyTestCase(unittest.TestCase):
 
     def test_concurrent_runs_send_once(self):
         "Two cron runs at the same moment notify each activity once"
-        barrier = threading.Barrier(2)
-        outcomes = []
-        threads = [
-            threading.Thread(target=self.run_cron, args=(barrier, outcomes))
-            for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        # trytond-cron runs at NOW
+        with clock_at(NOW):
+            barrier = threading.Barrier(2)
+            outcomes = []
+            threads = [
+                threading.Thread(
+                    target=self.run_cron, args=(barrier, outcomes))
+                for _ in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
 
-        # One run commits, the other fails on the rows claimed by the first
-        self.assertEqual(outcomes.count('committed'), 1)
-        self.assertEqual(len(outcomes), 2)
-        notices = self.notices()
-        # 7 reminders, 13 overdue notices and 6 escalations
-        self.assertEqual(sum(notices.values()), 7 + 13 + 6)
-        self.assertEqual(max(notices.values()), 1)
+            # One run commits, the other fails on the rows the first claimed
+            self.assertEqual(outcomes.count('committed'), 1)
+            self.assertEqual(len(outcomes), 2)
+            notices = self.notices()
+            # 7 reminders, 13 overdue notices and 6 escalations
+            self.assertEqual(sum(notices.values()), 7 + 13 + 6)
+            self.assertEqual(max(notices.values()), 1)
 
-        # The failed run is retried, as trytond-cron does: nothing new
-        self.run_cron(threading.Barrier(1), outcomes)
-        self.assertEqual(self.notices(), notices)
+            # The failed run is retried, as trytond-cron does: nothing new
+            self.run_cron(threading.Barrier(1), outcomes)
+            self.assertEqual(self.notices(), notices)

@@ -5,8 +5,8 @@ import unittest
 
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
+from trytond.modules.scheduled_activity.tests.tools import clock_at
 from trytond.pool import Pool
-from trytond.transaction import Transaction
 from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
 
@@ -46,8 +46,7 @@ class ScheduledActivityTranslationTestCase(unittest.TestCase):
         due = dt.datetime(2031, 3, 10, 9, 0)
         Activity.plan(clerk, 'call', clerk, due, "回访投诉人")
 
-        with Transaction().set_context(
-                scheduled_activity_clock=due + dt.timedelta(minutes=1)):
+        with clock_at(due + dt.timedelta(minutes=1)):
             Activity.send_reminders()
 
         notice, = Notification.search([('user', '=', user.id)])

@@ -10,7 +10,7 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.scheduled_activity.tests.tools import (
-    as_user, create_user)
+    as_user, clock_at, create_user)
 from trytond.modules.scheduled_activity.working_calendar import (
     DEFAULT_HOURS, WorkingTime)
 from trytond.pool import Pool
@@ -255,8 +255,7 @@ class WorkingCalendarAccessTestCase(unittest.TestCase):
             beijing(2026, 11, 27, 10, 0), "回访")
 
         def run(*args):
-            with Transaction().set_context(
-                    scheduled_activity_clock=beijing(*args)):
+            with clock_at(beijing(*args)):
                 Activity.send_reminders()
 
         # Friday 17:00: 1 h 30 working minutes before Monday's

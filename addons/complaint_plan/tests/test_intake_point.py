@@ -173,7 +173,7 @@ class IntakePointTestCase(TestCase):
         users, point = self.setup_company()
         database = urllib.parse.quote(Transaction().database.name)
 
-        with patch('trytond.modules.complaint_plan.intake_point.http_host',
+        with patch('trytond.modules.complaint_plan.configuration.http_host',
                 return_value='http://server.example.com:8000'):
             self.assertEqual(IntakePoint(point.id).url,
                 'http://server.example.com:8000/%s/complaint_plan/complaint'

@@ -182,8 +182,8 @@ def page(browser):
 @pytest.fixture
 def login(tryton_url):
     "Log in the web client as a demo user: login(page, 'clerk')"
-    def login(page, user, password=DEMO_PASSWORD):
-        log_in(page, tryton_url, 'demo', user, password)
+    def login(page, user, password=DEMO_PASSWORD, path=''):
+        log_in(page, tryton_url, 'demo', user, password, path=path)
     return login
 
 

@@ -132,3 +132,42 @@ def test_survey_in_browser(page, tryton_url, demo_database, screenshot):
     assert demo_database.execute(
         'SELECT satisfaction FROM complaint_feedback WHERE complaint = ?',
         (complaint,)).fetchall() == [('unsatisfied',)]
+
+
+def test_staff_link_in_browser(page, login, tryton_url, demo_database,
+        screenshot):
+    """The manager gives the handler a call to make; the mail the handler
+    gets opens that activity in the web client after login"""
+    handler = Session(tryton_url, 'demo', 'handler', DEMO_PASSWORD)
+    handler('model.res.user.set_preferences',
+        {'email': 'zhangwei@example.com'}, handler.context)
+    manager = Session(tryton_url, 'demo', 'manager', DEMO_PASSWORD)
+    call, = manager.model('scheduled.activity.type', 'search',
+        [('code', '=', 'call')], 0, 1, None)
+    employee = handler.context['employee']
+    activity, = manager.model('scheduled.activity', 'create', [{
+                'type': call,
+                'subject': '回访面包发霉的顾客',
+                'assignee': employee,
+                'due': dt.datetime.now().replace(microsecond=0)
+                + dt.timedelta(days=1),
+                }])
+
+    (message,), = demo_database.execute(
+        'SELECT message FROM scheduled_activity_mail '
+        'WHERE recipients LIKE ? ORDER BY id DESC LIMIT 1',
+        ('%zhangwei@example.com%',)).fetchall()
+    message = email.message_from_bytes(message, policy=email.policy.default)
+    assert message['Subject'] == '有活动指派给您：电话'
+    body = lxml.html.fromstring(message.get_body(('html',)).get_content())
+    link, = [a.get('href') for a in body.iter('a')]
+    fragment = urllib.parse.urlsplit(link).fragment
+    assert fragment == f'demo/model/scheduled.activity/{activity}', link
+
+    # The server of the demo may be reached at another host: the record's
+    # address is opened on the test's server
+    login(page, 'handler', path=fragment[len('demo'):])
+    form = page.locator('#tabs > div > .tab-pane.active .form')
+    expect(form.locator('input[name=subject]')).to_have_value(
+        '回访面包发霉的顾客')
+    screenshot(page, 'staff_mail_link_activity')

@@ -3,9 +3,11 @@ P6 benchmark."""
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 
-def log_in(page, url, database, user, password):
-    "Open the web client at url and log in to the database as user"
-    page.goto(f'{url}/#{database}')
+def log_in(page, url, database, user, password, path=''):
+    """Open the web client at url and log in to the database as user; path
+    (/model/<model>/<id>) is the address of a record to open, as a link of
+    a mail gives it"""
+    page.goto(f'{url}/#{database}{path}')
     page.fill('#login', user)
     # Once in a bench run the password dialog never came: click again
     for attempt in range(3):

@@ -246,8 +246,7 @@ class StaffMailTestCase(unittest.TestCase):
                     due + dt.timedelta(days=30),
                     due + dt.timedelta(days=400),
                     ]:
-                with Transaction().set_context(
-                        scheduled_activity_clock=moment), clock_at(moment):
+                with clock_at(moment):
                     Activity.send_reminders()
                     Digest.send_digests()
                     Complaint.send_leaders_digest()

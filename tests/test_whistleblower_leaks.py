@@ -16,6 +16,7 @@ from sql import Table
 from trytond import backend
 from trytond.model import ChatMixin
 from trytond.model.exceptions import AccessError
+from trytond.modules.scheduled_activity.tests.tools import clock_at
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, drop_db
 from trytond.transaction import Transaction
@@ -277,8 +278,7 @@ class WhistleblowerLeakTestCase(unittest.TestCase):
             employee.end_date = dt.date.today()
             employee.save()
             far = dt.datetime.now() + dt.timedelta(days=400)
-            with Transaction().set_context(
-                    scheduled_activity_clock=far):
+            with clock_at(far):
                 Activity.send_reminders()
             notifications = Notification.search([])
             self.assertTrue(any(

@@ -23,6 +23,7 @@ import unittest
 from unittest.mock import patch
 
 from trytond.exceptions import UserError
+from trytond.modules.scheduled_activity.tests.tools import clock_at
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, drop_db
 from trytond.transaction import Transaction
@@ -520,7 +521,7 @@ class WhistleblowerWriteProbeTestCase(unittest.TestCase):
                 ids['employees']['excluded_officer'])
             officer.save()
             far = dt.datetime.now() + dt.timedelta(days=400)
-            with Transaction().set_context(scheduled_activity_clock=far):
+            with clock_at(far):
                 Activity.send_reminders()
             by_user = {}
             for notification in Notification.search([

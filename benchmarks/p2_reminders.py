@@ -124,6 +124,7 @@ def add_open_complaints(name, staff, first, last, states, resolution_due):
             'channel': Literal('phone'),
             'received_at': received_at,
             'complainant_name': Concat("顾客", Cast(g, 'VARCHAR')),
+            'complainant_language': Literal('zh_CN'),
             'complainant_phone': Literal('13800138000'),
             'subject': Concat("投诉主题 ", Cast(g, 'VARCHAR')),
             'description': Literal("顾客反映商品质量问题，要求退换。"),

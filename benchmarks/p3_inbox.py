@@ -136,6 +136,7 @@ def add_complaints(name, setup, first, last, pending=False):
             'channel': Literal('phone'),
             'received_at': received_at,
             'complainant_name': Concat("顾客", Cast(g, 'VARCHAR')),
+            'complainant_language': Literal('zh_CN'),
             'subject': Concat("投诉主题 ", Cast(g, 'VARCHAR')),
             'description': Literal("顾客反映商品质量问题，要求退换。"),
             'category': Literal(setup['category']),

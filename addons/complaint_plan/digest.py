@@ -73,20 +73,26 @@ class Complaint(metaclass=PoolMeta):
         leaders = users_of_groups([ModelData.get_id(
                     'complaint_plan', 'group_leading_group')])
         default_language = Transaction().language
+        # Leaders of the same companies share their lists: searched once
+        listed = {}
         for leader in sorted(leaders, key=lambda u: u.id):
             if not leader.email or not leader.leaders_digest:
                 continue
-            companies = [c.id for c in leader.companies] or (
-                [leader.company.id] if leader.company else [])
-            approvals = Approval.search([
-                    ('state', '=', 'pending'),
-                    ('complaint.company', 'in', companies),
-                    ], order=[('due', 'ASC'), ('id', 'ASC')])
-            complaints = cls.search([
-                    ('company', 'in', companies),
-                    ('state', 'in', CLOCK_STATES),
-                    ('resolution_due', '<', now),
-                    ], order=[('resolution_due', 'ASC'), ('id', 'ASC')])
+            companies = tuple(sorted(c.id for c in leader.companies)) or (
+                (leader.company.id,) if leader.company else ())
+            if companies not in listed:
+                listed[companies] = (
+                    Approval.search([
+                            ('state', '=', 'pending'),
+                            ('complaint.company', 'in', list(companies)),
+                            ], order=[('due', 'ASC'), ('id', 'ASC')]),
+                    cls.search([
+                            ('company', 'in', list(companies)),
+                            ('state', 'in', CLOCK_STATES),
+                            ('resolution_due', '<', now),
+                            ], order=[
+                            ('resolution_due', 'ASC'), ('id', 'ASC')]))
+            approvals, complaints = listed[companies]
             if not approvals and not complaints:
                 continue
             language = (leader.language.code if leader.language

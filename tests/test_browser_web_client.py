@@ -1,6 +1,7 @@
 """The project's additions to the web client (web/custom.js, web/custom.css):
 served by trytond, the selection widgets keep their value when a button is
-clicked while the form redraws, sao's own strings in Chinese."""
+clicked while the form redraws, typed text survives a redraw, sao's own
+strings in Chinese."""
 import re
 import urllib.error
 import urllib.request
@@ -100,6 +101,36 @@ def test_selection_kept_when_button_clicked_during_redraw(
         'SELECT channel FROM complaint_complaint WHERE number = ?',
         (number,)).fetchone()
     assert stored == chosen.strip('"')
+
+
+def test_typing_kept_when_form_redraws(page, login, screenshot):
+    """The form redraws when an answer of the server arrives (the defaults
+    of a new record, an on-change): what is being typed into a text field
+    at that moment, not yet written into the record, stays. The redraw used
+    to put the record's empty value back."""
+    login(page, 'clerk')
+    page.locator('#menu').get_by_text('投诉管理').click()
+    page.locator('#menu').get_by_text('投诉', exact=True).click()
+    page.locator('#tabs > div > .tab-pane.active button#new_').click()
+    current = form(page)
+    for name, text in [
+            ('input[name=subject]', '收银扫码故障'),
+            ('textarea[name=description]', '结账时扫码枪反复报错。'),
+            ]:
+        field = current.locator(name)
+        field.fill(text)
+        # A late answer redraws the form while the field has the focus
+        page.evaluate(
+            '() => Sao.Tab.tabs.get_current().screen.current_view.display()')
+        expect(field).to_be_focused()
+        expect(field).to_have_value(text)
+        field.press('Tab')
+        expect(field).to_have_value(text)
+    # Written into the record: another redraw shows it
+    page.evaluate(
+        '() => Sao.Tab.tabs.get_current().screen.current_view.display()')
+    expect(current.locator('input[name=subject]')).to_have_value('收银扫码故障')
+    screenshot(page, 'web_client_typing_kept')
 
 
 def test_sao_strings_in_chinese(page, login, screenshot):

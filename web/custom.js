@@ -112,6 +112,33 @@
         }
     };
 
+    /* Text being typed survives a redraw. A change of another field (a
+     * selection just picked) redraws the form in a later task, and the text
+     * widgets then put the record's value back into the input: what the
+     * user typed in the meantime, not yet written into the record, was
+     * lost. While the input has the focus, the user changed it and the
+     * record still holds what it showed, the widget keeps the typed text. */
+    for (const Widget of [Sao.View.Form.Char, Sao.View.Form.Text]) {
+        const text_display = Widget.prototype.display;
+        Widget.prototype.display = function() {
+            const input = this.input && this.input[0];
+            const typing = input && (document.activeElement === input) &&
+                (this._shown_record === this.record) &&
+                (input.value !== this._shown);
+            const typed = input && input.value;
+            const result = text_display.apply(this, arguments);
+            if (input) {
+                const unchanged = (input.value === this._shown);
+                this._shown_record = this.record;
+                this._shown = input.value;
+                if (typing && unchanged) {
+                    input.value = typed;
+                }
+            }
+            return result;
+        };
+    }
+
     /* The counts of a list's tabs follow the buttons: sao counts them again
      * after a save but not after a button, so a complaint registered from
      * its form still counted among those to register. */

@@ -2,7 +2,6 @@
 the probe that no mail ever carries a whistleblower's identity or report,
 as a real SMTP server on 127.0.0.1 receives them"""
 import datetime as dt
-import unittest
 import urllib.parse
 from unittest.mock import patch
 
@@ -12,11 +11,11 @@ from trytond.modules.scheduled_activity.mail import queue_mail
 from trytond.modules.scheduled_activity.notify import notify
 from trytond.modules.scheduled_activity.tests.mail_tools import (
     mail_html, mail_text, run_queued_tasks, smtp_server)
-from trytond.modules.scheduled_activity.tests.tools import as_user, clock_at
+from trytond.modules.scheduled_activity.tests.tools import (
+    ModuleDatabaseTestCase, as_user, clock_at)
 from trytond.modules.whistleblower.tests.tools import set_test_key
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from whistleblower_fixture import (
@@ -35,22 +34,21 @@ def record_url(record):
                 Transaction().database.name, record.__name__, record.id)))
 
 
-class StaffMailTestCase(unittest.TestCase):
+class StaffMailTestCase(ModuleDatabaseTestCase):
     "Test the staff's mails of the complaints and of the reports"
+    modules = MODULES
+    language = 'zh_CN'
 
     @classmethod
     def setUpClass(cls):
-        super().setUpClass()
         set_test_key()
-        drop_db()
-        activate_module(MODULES, lang='zh_CN')
+        super().setUpClass()
         cls._hostname = patch('trytond.url.HOSTNAME', HOSTNAME)
         cls._hostname.start()
 
     @classmethod
     def tearDownClass(cls):
         cls._hostname.stop()
-        drop_db()
         super().tearDownClass()
 
     def languages(self):

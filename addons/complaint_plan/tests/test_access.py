@@ -7,10 +7,9 @@ from trytond.model.modelview import AccessButtonError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.scheduled_activity.tests.tools import (
-    as_user, create_user)
+    ModuleDatabaseTestCase, as_user, create_user)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 
 CLERK = 'complaint_plan.group_complaint_clerk'
 HANDLER = 'complaint_plan.group_complaint_handler'
@@ -19,19 +18,9 @@ AUDITOR = 'complaint_plan.group_complaint_auditor'
 LEADER = 'complaint_plan.group_leading_group'
 
 
-class ComplaintAccessTestCase(TestCase):
+class ComplaintAccessTestCase(ModuleDatabaseTestCase):
     "Access of the complaint roles"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('complaint_plan')
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    modules = ['complaint_plan']
 
     def setup_company(self):
         pool = Pool()

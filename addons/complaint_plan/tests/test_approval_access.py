@@ -9,10 +9,9 @@ from trytond.model.modelview import AccessButtonError
 from trytond.modules.company.tests import create_employee, set_company
 from trytond.modules.scheduled_activity.exceptions import ModificationError
 from trytond.modules.scheduled_activity.tests.tools import (
-    as_user, create_user)
+    ModuleDatabaseTestCase, as_user, create_user)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from trytond.modules.complaint_plan.exceptions import ApprovalError
@@ -20,19 +19,9 @@ from . import test_access
 from .test_access import LEADER, MANAGER
 
 
-class ApprovalAccessTestCase(TestCase):
+class ApprovalAccessTestCase(ModuleDatabaseTestCase):
     "Access to the approvals of the handling plans"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('complaint_plan')
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    modules = ['complaint_plan']
 
     def setup_approval(self):
         """A complaint whose plan awaits two of three leaders; the users of

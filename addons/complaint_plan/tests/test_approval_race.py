@@ -9,35 +9,31 @@ import pytest
 from trytond import backend
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
+from trytond.modules.scheduled_activity.tests.tools import (
+    ModuleDatabaseTestCase)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
+from trytond.tests.test_tryton import DB_NAME
 from trytond.transaction import Transaction, TransactionError
 
 RACES = 100
 
 
 @pytest.mark.postgresql
-class ApprovalRaceTestCase(unittest.TestCase):
+class ApprovalRaceTestCase(ModuleDatabaseTestCase):
     "Approvals decided at the same moment"
+    # The data is committed: work on a database of its own
+    modules = ['complaint_plan']
 
     @classmethod
     def setUpClass(cls):
-        super().setUpClass()
         if backend.name != 'postgresql':
             raise unittest.SkipTest(
                 "needs PostgreSQL: SQLite serialises whole transactions, "
                 "so two decisions never overlap")
-        # The data is committed: work on a database of its own
-        drop_db()
-        activate_module('complaint_plan')
+        super().setUpClass()
         with Transaction().start(DB_NAME, 0) as transaction:
             cls.setup_data()
             transaction.commit()
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
-        super().tearDownClass()
 
     @classmethod
     def setup_data(cls):

@@ -17,10 +17,9 @@ from trytond.modules.public_page import page
 from trytond.modules.scheduled_activity.tests.mail_tools import (
     mail_html, run_queued_tasks, smtp_server)
 from trytond.modules.scheduled_activity.tests.tools import (
-    as_user, create_user)
+    ModuleDatabaseTestCase, as_user, create_user)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    DB_NAME, TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import DB_NAME, with_transaction
 from trytond.transaction import Transaction
 from trytond.wsgi import app
 
@@ -124,19 +123,9 @@ def text_of(document, id_):
     return ' '.join(document.get_element_by_id(id_).text_content().split())
 
 
-class ComplaintMailTestCase(TestCase):
+class ComplaintMailTestCase(ModuleDatabaseTestCase):
     "The emails to the complainant and the satisfaction survey"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('complaint_plan')
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    modules = ['complaint_plan']
 
     @with_transaction()
     def test_acknowledgement(self):
@@ -272,20 +261,10 @@ class ComplaintMailTestCase(TestCase):
                 Feedback.write([Feedback(feedback.id)], {'survey_token': 'x'})
 
 
-class SurveyPageTestCase(TestCase):
+class SurveyPageTestCase(ModuleDatabaseTestCase):
     """The survey page as a complainant's browser uses it and an attacker
     probes it: every request in a transaction of its own"""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('complaint_plan')
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    modules = ['complaint_plan']
 
     def setUp(self):
         super().setUp()

@@ -28,11 +28,10 @@ from trytond.modules.complaint_plan.email_intake import (
     CREATE_COMPLAINT, MAIL_TRANSIT, MAX_EMAIL_FILES, read_email)
 from trytond.modules.complaint_plan.exceptions import ComplaintEmailError
 from trytond.modules.scheduled_activity.tests.tools import (
-    as_user, create_user)
+    ModuleDatabaseTestCase, as_user, create_user)
 from trytond.pool import Pool
 from trytond.protocols.wrappers import HTTPStatus
-from trytond.tests.test_tryton import (
-    RouteTestCase, TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import RouteTestCase, with_transaction
 from trytond.transaction import Transaction
 from trytond.wsgi import app
 
@@ -452,17 +451,7 @@ class BrokenEmailReadTestCase(unittest.TestCase):
 
 class InboxMixin:
     "An inbox whose rule creates complaints, on a database of its own"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('complaint_plan')
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    modules = ['complaint_plan']
 
     def create_rule(self, company=None):
         pool = Pool()
@@ -492,7 +481,7 @@ class InboxMixin:
                     ]))
 
 
-class EmailIntakeTestCase(InboxMixin, TestCase):
+class EmailIntakeTestCase(InboxMixin, ModuleDatabaseTestCase):
     "Complaints created by the inbound email rule"
 
     @with_transaction()
@@ -767,7 +756,7 @@ def load_chinese():
     Lang.load_translations(Lang.search([('code', '=', 'zh_CN')]))
 
 
-class ThreadedReplyTestCase(InboxMixin, TestCase):
+class ThreadedReplyTestCase(InboxMixin, ModuleDatabaseTestCase):
     "Replies of complainants added to their complaint"
 
     def setup_handler(self):
@@ -923,7 +912,7 @@ class ThreadedReplyTestCase(InboxMixin, TestCase):
         self.assertEqual(result.company, other)
 
 
-class FailedEmailTestCase(InboxMixin, TestCase):
+class FailedEmailTestCase(InboxMixin, ModuleDatabaseTestCase):
     "Broken mails kept as failed for a clerk, never a partial complaint"
 
     def setup_users(self):

@@ -7,10 +7,9 @@ from trytond.model.modelview import AccessButtonError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.scheduled_activity.tests.tools import (
-    as_user, create_user)
+    ModuleDatabaseTestCase, as_user, create_user)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 
 ROLES = {
     'manager': 'group_complaint_manager',
@@ -21,19 +20,9 @@ ROLES = {
     }
 
 
-class EmergencyAccessTestCase(TestCase):
+class EmergencyAccessTestCase(ModuleDatabaseTestCase):
     "Access to emergency plans and incidents"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('complaint_plan')
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    modules = ['complaint_plan']
 
     def setup_company(self):
         "Users of each role, a plan led by the leader and its open incident"

@@ -11,10 +11,9 @@ from trytond.model.modelview import AccessButtonError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.scheduled_activity.tests.tools import (
-    as_user, create_user)
+    ModuleDatabaseTestCase, as_user, create_user)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 
@@ -27,19 +26,9 @@ ROLES = {
     }
 
 
-class IntakePointTestCase(TestCase):
+class IntakePointTestCase(ModuleDatabaseTestCase):
     "Complaint intake points"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('complaint_plan')
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    modules = ['complaint_plan']
 
     def setup_company(self):
         "The roles' users and a point of the service counter with a complaint"

@@ -3,7 +3,6 @@
 officer does each step, the clerk, the handler and the inspector are
 refused; the health records stay with those who need them"""
 import datetime as dt
-import unittest
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
@@ -12,10 +11,9 @@ from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.scheduled_activity.exceptions import ModificationError
 from trytond.modules.scheduled_activity.tests.tools import (
-    as_user, create_user)
+    ModuleDatabaseTestCase, as_user, create_user)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from trytond.modules.personal_data.exceptions import ErasureLogError
@@ -24,19 +22,9 @@ from . import data
 REFUSED = (AccessError, AccessButtonError)
 
 
-class PersonalDataAccessTestCase(unittest.TestCase):
+class PersonalDataAccessTestCase(ModuleDatabaseTestCase):
     "Access of the data protection officer and of the other roles"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('personal_data')
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
-        super().tearDownClass()
+    modules = ['personal_data']
 
     def setup_company(self):
         pool = Pool()

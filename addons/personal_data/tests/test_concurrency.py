@@ -10,8 +10,10 @@ from dateutil.relativedelta import relativedelta
 
 from trytond import backend
 from trytond.modules.company.tests import create_company, set_company
+from trytond.modules.scheduled_activity.tests.tools import (
+    ModuleDatabaseTestCase)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
+from trytond.tests.test_tryton import DB_NAME
 from trytond.transaction import Transaction
 
 from . import data
@@ -20,23 +22,17 @@ CLOCK = 'trytond.modules.scheduled_activity.clock.now'
 
 
 @pytest.mark.postgresql
-class RetentionConcurrencyTestCase(unittest.TestCase):
+class RetentionConcurrencyTestCase(ModuleDatabaseTestCase):
     "Test two retention runs at the same moment"
+    modules = ['personal_data']
 
     @classmethod
     def setUpClass(cls):
-        super().setUpClass()
         if backend.name != 'postgresql':
             raise unittest.SkipTest(
                 "needs PostgreSQL: SQLite serialises whole transactions, "
                 "so two cron transactions never overlap")
-        drop_db()
-        activate_module('personal_data')
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
-        super().tearDownClass()
+        super().setUpClass()
 
     def setUp(self):
         super().setUp()

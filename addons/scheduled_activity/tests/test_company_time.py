@@ -7,7 +7,6 @@ Beijing (16:30 UTC on Friday)"""
 import datetime as dt
 import html
 import io
-import unittest
 import zipfile
 from unittest.mock import patch
 
@@ -15,12 +14,13 @@ from lxml import etree
 
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
+from trytond.modules.scheduled_activity.tests.tools import (
+    ModuleDatabaseTestCase)
 from trytond.modules.scheduled_activity.timezone import (
     company_date, company_datetime, company_today, format_company_date,
     format_company_datetime)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.tools import timezone as tz
 from trytond.transaction import Transaction
 
@@ -38,19 +38,9 @@ def _company(timezone):
     return company
 
 
-class CompanyTimeTestCase(unittest.TestCase):
+class CompanyTimeTestCase(ModuleDatabaseTestCase):
     "Test the company time helpers"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('scheduled_activity')
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
-        super().tearDownClass()
+    modules = ['scheduled_activity']
 
     @with_transaction()
     def test_beijing(self):
@@ -117,19 +107,10 @@ class CompanyTimeTestCase(unittest.TestCase):
         self.assertIn(today, {before, dt.datetime.now(zone).date()})
 
 
-class CompanyTimeChineseTestCase(unittest.TestCase):
+class CompanyTimeChineseTestCase(ModuleDatabaseTestCase):
     "Test the company time helpers in Chinese"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('scheduled_activity', lang='zh_CN')
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
-        super().tearDownClass()
+    modules = ['scheduled_activity']
+    language = 'zh_CN'
 
     @with_transaction(context={'language': 'zh_CN'})
     def test_beijing(self):
@@ -150,8 +131,9 @@ def _odt_text(content):
     return ''.join(etree.fromstring(xml).itertext())
 
 
-class PrintedTimesTestCase(unittest.TestCase):
+class PrintedTimesTestCase(ModuleDatabaseTestCase):
     "Every document and public page prints the company's time"
+    modules = ['complaint_plan', 'whistleblower', 'store_hygiene']
 
     # Every report of the modules and what checks its times
     CHECKED = {
@@ -166,16 +148,9 @@ class PrintedTimesTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
         from trytond.modules.whistleblower.tests.tools import set_test_key
         set_test_key()
-        activate_module(['complaint_plan', 'whistleblower', 'store_hygiene'])
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
-        super().tearDownClass()
+        super().setUpClass()
 
     def complaints(self):
         "Two level 1 complaints of a company in Beijing"

@@ -10,33 +10,28 @@ import pytest
 from trytond import backend
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
-from trytond.modules.scheduled_activity.tests.tools import clock_at
+from trytond.modules.scheduled_activity.tests.tools import (
+    ModuleDatabaseTestCase, clock_at)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
+from trytond.tests.test_tryton import DB_NAME
 from trytond.transaction import Transaction
 
 NOW = dt.datetime(2031, 3, 10, 9, 0)
 
 
 @pytest.mark.postgresql
-class ScheduledActivityConcurrencyTestCase(unittest.TestCase):
+class ScheduledActivityConcurrencyTestCase(ModuleDatabaseTestCase):
     "Test two reminder crons running at the same moment"
+    # The data is committed: work on a database of its own
+    modules = ['scheduled_activity']
 
     @classmethod
     def setUpClass(cls):
-        super().setUpClass()
         if backend.name != 'postgresql':
             raise unittest.SkipTest(
                 "needs PostgreSQL: SQLite serialises whole transactions, "
                 "so two cron transactions never overlap")
-        # The data is committed: work on a database of its own
-        drop_db()
-        activate_module('scheduled_activity')
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
-        super().tearDownClass()
+        super().setUpClass()
 
     def setUp(self):
         super().setUp()

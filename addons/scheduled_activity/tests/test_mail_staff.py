@@ -11,10 +11,10 @@ from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.scheduled_activity.tests.mail_tools import (
     mail_html, mail_text, run_queued_tasks, smtp_server)
-from trytond.modules.scheduled_activity.tests.tools import as_user, clock_at
+from trytond.modules.scheduled_activity.tests.tools import (
+    ModuleDatabaseTestCase, as_user, clock_at)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 HOSTNAME = 'tryton.example.com'
@@ -28,14 +28,14 @@ def activity_url(activity):
                 Transaction().database.name, activity.id)))
 
 
-class StaffMailTestCase(TestCase):
+class StaffMailTestCase(ModuleDatabaseTestCase):
     "Test the mails of the activities to the staff"
+    modules = ['scheduled_activity']
+    language = 'zh_CN'
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        drop_db()
-        activate_module('scheduled_activity', lang='zh_CN')
         # The links are made from trytond's [web] hostname
         cls._hostname = patch('trytond.url.HOSTNAME', HOSTNAME)
         cls._hostname.start()
@@ -43,7 +43,6 @@ class StaffMailTestCase(TestCase):
     @classmethod
     def tearDownClass(cls):
         cls._hostname.stop()
-        drop_db()
         super().tearDownClass()
 
     def create_staff(self):

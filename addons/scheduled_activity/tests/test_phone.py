@@ -2,14 +2,14 @@
 # this repository contains the full copyright notices and license terms.
 """The phone validator, number by number: what is stored, what is shown,
 what is refused and why"""
-import unittest
 
 from trytond.modules.scheduled_activity.exceptions import PhoneNumberError
 from trytond.modules.scheduled_activity.phone import (
     format_phone, is_valid_phone, normalize_phone, phone_domain, same_phone)
 from trytond.i18n import gettext
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.modules.scheduled_activity.tests.tools import (
+    ModuleDatabaseTestCase)
+from trytond.tests.test_tryton import with_transaction
 
 # As typed, stored (E.164 and ;ext=), shown (in English)
 VALID = [
@@ -138,19 +138,9 @@ INVALID = [
     ]
 
 
-class PhoneTestCase(unittest.TestCase):
+class PhoneTestCase(ModuleDatabaseTestCase):
     "Test the phone validator"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('scheduled_activity')
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
-        super().tearDownClass()
+    modules = ['scheduled_activity']
 
     def test_tables(self):
         "The tables hold enough numbers of each kind"
@@ -280,19 +270,10 @@ class PhoneTestCase(unittest.TestCase):
             [('phone', 'in', ['138 0013 8000', 'x', '+8613800138000'])])
 
 
-class PhoneChineseTestCase(unittest.TestCase):
+class PhoneChineseTestCase(ModuleDatabaseTestCase):
     "Test the phone validator in Chinese"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('scheduled_activity', lang='zh_CN')
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
-        super().tearDownClass()
+    modules = ['scheduled_activity']
+    language = 'zh_CN'
 
     @with_transaction(context={'language': 'zh_CN'})
     def test_chinese(self):

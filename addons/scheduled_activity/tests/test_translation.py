@@ -1,29 +1,19 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
-import unittest
 
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
-from trytond.modules.scheduled_activity.tests.tools import clock_at
+from trytond.modules.scheduled_activity.tests.tools import (
+    ModuleDatabaseTestCase, clock_at)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 
 
-class ScheduledActivityTranslationTestCase(unittest.TestCase):
+class ScheduledActivityTranslationTestCase(ModuleDatabaseTestCase):
     "Test the notices in the language of their recipient"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('scheduled_activity', lang='zh_CN')
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
-        super().tearDownClass()
+    modules = ['scheduled_activity']
+    language = 'zh_CN'
 
     @with_transaction()
     def test_notice_in_user_language(self):

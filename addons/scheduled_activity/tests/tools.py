@@ -5,7 +5,34 @@ from unittest.mock import Mock, patch
 
 from trytond.modules.scheduled_activity import clock
 from trytond.pool import Pool
+from trytond.tests.test_tryton import TestCase, activate_module, drop_db
 from trytond.transaction import Transaction
+
+
+class ModuleDatabaseTestCase(TestCase):
+    """A test case on a database of its own, with the modules activated in
+    the language, dropped at the end (trytond's TestCase shares its database
+    with the other test cases)"""
+    modules = []  # the modules to activate
+    language = 'en'
+    # pytest collects the unittest test cases imported into a test module:
+    # not this one, only its subclasses
+    __test__ = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.__test__ = cls.__dict__.get('__test__', True)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        drop_db()
+        activate_module(cls.modules, lang=cls.language)
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        drop_db()
 
 
 def create_user(login, groups, company, employee=None):

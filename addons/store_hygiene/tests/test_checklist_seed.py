@@ -2,11 +2,11 @@
 # this repository contains the full copyright notices and license terms.
 """The shipped checklist holds every item of the source document's hygiene
 standards (3.1.2 to 3.1.4), in its order, in English and Chinese"""
-import unittest
 
+from trytond.modules.scheduled_activity.tests.tools import (
+    ModuleDatabaseTestCase)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 # 3.1.2 staff hygiene 5 and appearance 6; 3.1.3 sample products 4 and
@@ -28,19 +28,10 @@ LAST_ITEMS = {
     }
 
 
-class ChecklistSeedTestCase(unittest.TestCase):
+class ChecklistSeedTestCase(ModuleDatabaseTestCase):
     "The seed's hygiene checklist"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('store_hygiene', lang='zh_CN')
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
-        super().tearDownClass()
+    modules = ['store_hygiene']
+    language = 'zh_CN'
 
     def items(self):
         pool = Pool()

@@ -6,10 +6,9 @@ from trytond.model.modelview import AccessButtonError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.scheduled_activity.tests.tools import (
-    as_user, create_user)
+    ModuleDatabaseTestCase, as_user, create_user)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 ROLES = {
@@ -29,19 +28,9 @@ def sheet_action_id():
     return ModelData.get_id('store_hygiene', 'report_store_complaint_sheet')
 
 
-class StoreComplaintQRAccessTestCase(TestCase):
+class StoreComplaintQRAccessTestCase(ModuleDatabaseTestCase):
     "Access to the stores' complaint QR codes"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module(['store_hygiene', 'complaint_plan'])
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    modules = ['store_hygiene', 'complaint_plan']
 
     def setup_company(self):
         pool = Pool()

@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 BIN := $(VENV)/bin
 VAR := $(CURDIR)/var
 SAO := node_modules/tryton-sao
-MODULES := scheduled_activity complaint_plan whistleblower store_hygiene personal_data
+MODULES := scheduled_activity complaint_plan complaint_related whistleblower store_hygiene personal_data
 DEMO_DB := demo
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -20,7 +20,7 @@ install: $(VENV)/.installed
 $(VENV)/.installed: setup.cfg pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[postgresql,production,test]'
+	$(BIN)/pip install --quiet -e '.[postgresql,production,related,test]'
 	touch $@
 
 # The web client, with the project's custom.js and custom.css (web/) linked

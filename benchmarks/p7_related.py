@@ -3,7 +3,7 @@ incident, at a cost that does not follow the number of complaints.
 
 On a scratch PostgreSQL database:
 
-* register the labelled set of complaint_plan (409 complaints written by
+* register the labelled set of complaint_related (409 complaints written by
   hand, 73 incidents of 3 to 6 complaints, 98 about nothing else, 23 % in
   English; see tests/related_set.py) one by one in the order received, and
   report on its held-out part, kept out of training and tuning: the
@@ -45,7 +45,7 @@ NEW_COMPLAINT = {
 def labelled_set(name):
     """Register the labelled set; return the company, the stores and the
     measures of its held-out part"""
-    from trytond.modules.complaint_plan.tests.related_set import (
+    from trytond.modules.complaint_related.tests.related_set import (
         evaluate, register_complaints)
     from trytond.transaction import Transaction
 
@@ -205,7 +205,7 @@ def related_search(name, setup):
 
 
 def main():
-    with scratch_database(['complaint_plan']) as name:
+    with scratch_database(['complaint_related']) as name:
         setup, measures = labelled_set(name)
         entries = create_entry_terms(name)
         add_complaints(name, setup, entries, 1, SMALL)

@@ -28,7 +28,8 @@ from production.database import (
 from production.processes import honcho_command, procfile_environ
 
 MODULES = [
-    'scheduled_activity', 'complaint_plan', 'whistleblower', 'store_hygiene',
+    'scheduled_activity', 'complaint_plan', 'complaint_related',
+    'whistleblower', 'store_hygiene',
     'public_page', 'personal_data']
 
 

@@ -4,27 +4,19 @@ ModuleTestCase does not notice. Every list view of the product shows them
 with a date or time widget."""
 from lxml import etree
 
+from trytond.modules.scheduled_activity.tests.tools import (
+    ModuleDatabaseTestCase)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 
 MODULES = [
-    'scheduled_activity', 'complaint_plan', 'whistleblower', 'store_hygiene']
+    'scheduled_activity', 'complaint_plan', 'complaint_related',
+    'whistleblower', 'store_hygiene']
 
 
-class ListViewTestCase(TestCase):
+class ListViewTestCase(ModuleDatabaseTestCase):
     "List views of the product's modules"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module(MODULES)
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    modules = MODULES
 
     @with_transaction()
     def test_datetime_columns_have_widget(self):

@@ -25,7 +25,8 @@ from trytond.pyson import PYSONDecoder
 from demo.base import DEMO_PASSWORD
 
 MODULES = [
-    'scheduled_activity', 'complaint_plan', 'whistleblower', 'store_hygiene',
+    'scheduled_activity', 'complaint_plan', 'complaint_related',
+    'whistleblower', 'store_hygiene',
     'public_page', 'personal_data']
 ROLES = [
     'clerk', 'handler', 'manager', 'auditor', 'leader1', 'officer',

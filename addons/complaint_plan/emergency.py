@@ -1,9 +1,10 @@
 # This file is part of the complaint_plan module.
 import datetime as dt
+from collections import defaultdict
 from email.message import EmailMessage
 
 from dateutil.relativedelta import relativedelta
-from sql import Column, Literal, Null, Union
+from sql import Column, Literal, Null
 from sql.aggregate import Count, Max
 from sql.operators import Equal, Exists
 
@@ -356,15 +357,11 @@ class EmergencyPlan(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
                 & (incident.plan == self.id)))
 
     def _window_query(self, start, category_ids, columns):
-        """Covered complaints received since start, with the complaints
-        linked to them as the same incident whatever their time, category
-        and level; none cancelled or yet in an incident of the plan"""
+        """Covered complaints received since start, none cancelled or yet in
+        an incident of the plan"""
         pool = Pool()
         Complaint = pool.get('complaint.complaint')
-        SameIncident = pool.get('complaint.same_incident')
         complaint = Complaint.__table__()
-        related = Complaint.__table__()
-        same_incident = SameIncident.__table__()
         where = ((complaint.company == self.company.id)
             & (complaint.received_at >= start)
             & (complaint.state != 'cancelled'))
@@ -373,16 +370,12 @@ class EmergencyPlan(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
         if self.levels:
             where &= complaint.level.in_([l.id for l in self.levels])
         where &= self._not_in_incident(complaint)
-        window = Union(
-            complaint.select(complaint.id, where=where),
-            same_incident.join(complaint,
-                condition=same_incident.complaint == complaint.id
-                ).join(related,
-                condition=same_incident.related == related.id
-                ).select(related.id,
-                where=where & (related.state != 'cancelled')
-                & self._not_in_incident(related)))
+        window = self._window_members(complaint, where)
         return window.select(*columns(window))
+
+    def _window_members(self, complaint, where):
+        "The ids of the complaints of the window: complaint where where"
+        return complaint.select(complaint.id, where=where)
 
     def count_in_window(self, start, category_ids):
         cursor = Transaction().connection.cursor()
@@ -417,13 +410,18 @@ class EmergencyPlan(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
         return linked
 
     @classmethod
+    def _incident_members(cls, complaint_ids):
+        """The other complaints known to be about the same incident as each
+        complaint"""
+        return defaultdict(set)
+
+    @classmethod
     def check_activation(cls, complaints):
         """Activate the plans that the complaints trigger, or add the
         complaints to the open incident of the plan"""
         pool = Pool()
         Complaint = pool.get('complaint.complaint')
         Incident = pool.get('complaint.incident')
-        SameIncident = pool.get('complaint.same_incident')
         now = clock.now()
         with without_check_access():
             # Looked for first: where no plan activates, the complaints need
@@ -443,7 +441,7 @@ class EmergencyPlan(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
                 return
             # A complaint goes with the complaints of the same incident
             ids = {c.id for c in complaints}
-            members = SameIncident.members(ids)
+            members = cls._incident_members(ids)
             grouped = any(members.values())
             covered_ids = {p.id: p.covered_category_ids() for p in plans}
             if not grouped and not any(p.covers(c, covered_ids[p.id])
@@ -452,7 +450,7 @@ class EmergencyPlan(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
                 return
             if grouped:
                 ids.update(*members.values())
-                members = SameIncident.members(ids)
+                members = cls._incident_members(ids)
                 complaints = [c for c in Complaint.browse(ids)
                     if c.state != 'cancelled']
             linked = cls._linked(plans, complaints)

@@ -1,4 +1,5 @@
-# This file is part of the complaint_plan module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 """The labelled set of related complaints, shared by the test, the training
 script and the benchmark of the related-complaint detection (without the
 test modules: they would switch the pool to test mode).

@@ -1,4 +1,5 @@
-# This file is part of the complaint_plan module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 "Related-complaint detection and the complaints of the same incident"
 import datetime as dt
 import math
@@ -7,22 +8,20 @@ from trytond.model.exceptions import AccessError
 from trytond.model.modelview import AccessButtonError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
-from trytond.modules.scheduled_activity.tests.tools import (
-    as_user, create_user)
-from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
-from trytond.transaction import without_check_access
-
 from trytond.modules.complaint_plan.exceptions import (
     ComplaintValidationError)
-from trytond.modules.complaint_plan.related import (
-    MAX_SHIFT, MIN_ANSWERS, RELATED_LIMIT, Suggestion, analyzer,
-    calibration_shift, logit, related_model, segment, shown_suggestions)
-from trytond.modules.complaint_plan.tests.related_set import (
-    evaluate, register_complaints)
 from trytond.modules.complaint_plan.tests.test_access import (
     AUDITOR, CLERK, HANDLER)
+from trytond.modules.complaint_related.related import (
+    MAX_SHIFT, MIN_ANSWERS, RELATED_LIMIT, Suggestion, analyzer,
+    calibration_shift, logit, related_model, segment, shown_suggestions)
+from trytond.modules.complaint_related.tests.related_set import (
+    evaluate, register_complaints)
+from trytond.modules.scheduled_activity.tests.tools import (
+    ModuleDatabaseTestCase, as_user, create_user)
+from trytond.pool import Pool
+from trytond.tests.test_tryton import with_transaction
+from trytond.transaction import without_check_access
 
 # What the held-out part of the labelled set reached when the model was
 # trained (see doc/design.rst), less a small margin; never lower them. The
@@ -45,19 +44,9 @@ PARKING = ("停车收费不合理",
     "在五一广场店购物满两百元，停车还是收了十五块，说好的免费停车呢。")
 
 
-class RelatedTestCase(TestCase):
+class RelatedTestCase(ModuleDatabaseTestCase):
     "Related-complaint detection"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('complaint_plan')
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    modules = ['complaint_related']
 
     def create_complaints(self, company, texts, category="Product Quality",
             **values):

@@ -1,4 +1,5 @@
-# This file is part of the complaint_plan module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 """Related-complaint detection.
 
 The terms of each registered complaint are kept in an inverted index
@@ -25,11 +26,12 @@ from itertools import islice
 from pathlib import Path
 
 import jieba
+from lxml import etree
 from pypinyin import lazy_pinyin
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.metrics.pairwise import cosine_similarity
-from sql import Literal
+from sql import Literal, Union
 from sql.functions import CurrentTimestamp
 
 from trytond.cache import Cache
@@ -41,10 +43,10 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import (
     Transaction, check_access, without_check_access)
+from trytond.modules.complaint_plan.exceptions import (
+    ComplaintValidationError)
 from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
-
-from .exceptions import ComplaintValidationError
 
 # jieba logs the loading of its dictionary to stderr; it loads it once per
 # process, at the first segmentation
@@ -508,6 +510,69 @@ def calibration_shift(answers, prior=PRIOR_ANSWERS, minimum=MIN_ANSWERS,
     return max(-bound, min(bound, shift))
 
 
+# Until 8.0.0 the detection was part of complaint_plan: a database of then
+# holds its records, models and translations under that module
+MOVED_MODELS = ['complaint.term', 'complaint.related',
+    'complaint.related.answer', 'complaint.same_incident']
+MOVED_FIELDS = {
+    'complaint.complaint': [
+        'related_complaints', 'related_count', 'same_incident'],
+    'complaint.configuration': ['related_closed_days'],
+    }
+MOVED_XML = ['related.xml', 'message.xml']
+
+
+def take_over_from_complaint_plan(module_name):
+    """Give this module what complaint_plan created of it, so that updating
+    complaint_plan does not delete it and this module updates it in place"""
+    cursor = Transaction().connection.cursor()
+    pool = Pool()
+    model_data = pool.get('ir.model.data').__table__()
+    model = pool.get('ir.model').__table__()
+    field = pool.get('ir.model.field').__table__()
+    translation = pool.get('ir.translation').__table__()
+    view = pool.get('ir.ui.view').__table__()
+    old = 'complaint_plan'
+    fs_ids = set()
+    for filename in MOVED_XML:
+        tree = etree.parse(str(Path(__file__).with_name(filename)))
+        fs_ids.update(tree.xpath('//record/@id'))
+    cursor.execute(*model_data.select(model_data.model, model_data.db_id,
+            where=(model_data.module == old)
+            & model_data.fs_id.in_(sorted(fs_ids))))
+    records = list(cursor)
+    cursor.execute(*model_data.update([model_data.module], [module_name],
+            where=(model_data.module == old)
+            & model_data.fs_id.in_(sorted(fs_ids))))
+    view_ids = [i for m, i in records if m == 'ir.ui.view']
+    if view_ids:
+        cursor.execute(*view.update([view.module], [module_name],
+                where=(view.module == old) & view.id.in_(view_ids)))
+    cursor.execute(*model.update([model.module], [module_name],
+            where=(model.module == old) & model.name.in_(MOVED_MODELS)))
+    moved_fields = Literal(False)
+    names = []
+    for model_name, field_names in MOVED_FIELDS.items():
+        moved_fields |= ((field.model == model_name)
+            & field.name.in_(field_names))
+        names += [f'{model_name},{f}' for f in field_names]
+    cursor.execute(*field.update([field.module], [module_name],
+            where=(field.module == old)
+            & (moved_fields | field.model.in_(MOVED_MODELS))))
+    moved_translations = translation.name.in_(names)
+    for model_name in MOVED_MODELS:
+        moved_translations |= translation.name.like(f'{model_name},%')
+    for record_model, db_id in records:
+        moved_translations |= (translation.name.like(f'{record_model},%')
+            & (translation.res_id == db_id))
+    cursor.execute(*translation.update([translation.module], [module_name],
+            where=(translation.module == old) & moved_translations))
+    cursor.execute(*translation.update(
+            [translation.overriding_module], [module_name],
+            where=(translation.overriding_module == old)
+            & moved_translations))
+
+
 class Configuration(metaclass=PoolMeta):
     __name__ = 'complaint.configuration'
 
@@ -547,6 +612,11 @@ class Complaint(metaclass=PoolMeta):
             "Adding a complaint merges its incident with this one; "
             "removing a complaint takes it out of the incident."),
         'get_same_incident', setter='set_same_incident')
+
+    @classmethod
+    def __register__(cls, module_name):
+        take_over_from_complaint_plan(module_name)
+        super().__register__(module_name)
 
     @classmethod
     def get_related_count(cls, complaints, name):
@@ -770,6 +840,33 @@ class Complaint(metaclass=PoolMeta):
         return eligible
 
 
+class EmergencyPlan(metaclass=PoolMeta):
+    __name__ = 'complaint.emergency_plan'
+
+    def _window_members(self, complaint, where):
+        """With the complaints linked to them as the same incident, whatever
+        their time, category and level"""
+        pool = Pool()
+        Complaint = pool.get('complaint.complaint')
+        SameIncident = pool.get('complaint.same_incident')
+        related = Complaint.__table__()
+        same_incident = SameIncident.__table__()
+        linked = same_incident.join(complaint,
+            condition=same_incident.complaint == complaint.id
+            ).join(related,
+            condition=same_incident.related == related.id
+            ).select(related.id,
+            where=where & (related.state != 'cancelled')
+            & self._not_in_incident(related))
+        return Union(super()._window_members(complaint, where), linked)
+
+    @classmethod
+    def _incident_members(cls, complaint_ids):
+        "The complaints linked as the same incident"
+        SameIncident = Pool().get('complaint.same_incident')
+        return SameIncident.members(complaint_ids)
+
+
 class Term(EnforcedStatesMixin, ModelSQL):
     "Complaint term"
     __name__ = 'complaint.term'
@@ -911,18 +1008,18 @@ class Related(EnforcedStatesMixin, PairMixin, ModelSQL, ModelView):
                 label = analyzer_.label(term, language)
                 if label not in words:
                     words.append(label)
-            parts.append(gettext('complaint_plan.msg_related_reason_shared',
+            parts.append(gettext('complaint_related.msg_related_reason_shared',
                     words=', '.join(words)))
         if self.same_store:
-            parts.append(gettext('complaint_plan.msg_related_reason_store'))
+            parts.append(gettext('complaint_related.msg_related_reason_store'))
         if self.days_apart is not None:
             if self.days_apart:
                 parts.append(gettext(
-                        'complaint_plan.msg_related_reason_days',
+                        'complaint_related.msg_related_reason_days',
                         days=self.days_apart))
             else:
                 parts.append(gettext(
-                        'complaint_plan.msg_related_reason_same_day'))
+                        'complaint_related.msg_related_reason_same_day'))
         return ' · '.join(parts)
 
     @classmethod
@@ -953,7 +1050,7 @@ class Related(EnforcedStatesMixin, PairMixin, ModelSQL, ModelView):
                 else 'same' if same else 'not_same')
         return result
 
-    _written_by_message = 'complaint_plan.msg_related_computed'
+    _written_by_message = 'complaint_related.msg_related_computed'
 
     @classmethod
     def forget(cls, complaints):
@@ -1019,11 +1116,11 @@ class Answer(EnforcedStatesMixin, PairMixin, ModelSQL):
         t = cls.__table__()
         cls._sql_constraints += [
             ('complaint_related_unique', Unique(t, t.complaint, t.related),
-                'complaint_plan.msg_related_answer_unique'),
+                'complaint_related.msg_related_answer_unique'),
             ]
         cls._sql_indexes.add(Index(t, (t.related, Index.Equality())))
 
-    _written_by_message = 'complaint_plan.msg_related_answer_from_button'
+    _written_by_message = 'complaint_related.msg_related_answer_from_button'
 
     @staticmethod
     def key(complaint, related):
@@ -1115,10 +1212,10 @@ class SameIncident(EnforcedStatesMixin, PairMixin, ModelSQL):
         t = cls.__table__()
         cls._sql_constraints += [
             ('complaint_related_unique', Unique(t, t.complaint, t.related),
-                'complaint_plan.msg_same_incident_unique'),
+                'complaint_related.msg_same_incident_unique'),
             ('complaint_related_different',
                 Check(t, t.complaint != t.related),
-                'complaint_plan.msg_same_incident_itself'),
+                'complaint_related.msg_same_incident_itself'),
             ]
         cls._sql_indexes.update({
                 Index(t, (t.complaint, Index.Equality())),
@@ -1132,12 +1229,12 @@ class SameIncident(EnforcedStatesMixin, PairMixin, ModelSQL):
             for link in links:
                 if link.complaint.company != link.related.company:
                     raise ComplaintValidationError(gettext(
-                            'complaint_plan.msg_same_incident_company',
+                            'complaint_related.msg_same_incident_company',
                             complaint=link.complaint.rec_name,
                             related=link.related.rec_name))
 
     _written_by_message = (
-        'complaint_plan.msg_same_incident_from_complaint')
+        'complaint_related.msg_same_incident_from_complaint')
 
     @classmethod
     def members(cls, complaint_ids):

@@ -1,8 +1,9 @@
-# This file is part of the complaint_plan module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 """Train the model of the related-complaint detection on the labelled set
 and write related_model.json; print the measures.
 
-    python -m trytond.modules.complaint_plan.tests.train_related [--ablation]
+    python -m trytond.modules.complaint_related.tests.train_related [--ablation]
 
 Only the training part of tests/related_complaints.json is used to learn
 and tune: the pairs of each training complaint with the candidates the index
@@ -28,8 +29,8 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from trytond.modules.complaint_plan import related
-from trytond.modules.complaint_plan.tests.related_set import (
+from trytond.modules.complaint_related import related
+from trytond.modules.complaint_related.tests.related_set import (
     STORE_PREFIX, english, load_entries, measure)
 
 FOLDS = 5

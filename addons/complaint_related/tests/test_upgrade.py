@@ -1,0 +1,100 @@
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""A database of complaint_plan from before the split updates in place.
+
+Until 8.0.0 the related-complaint detection was part of complaint_plan: such
+a database holds its views, buttons, messages, models, fields and
+translations under complaint_plan, and complaint_related is not activated.
+Updating complaint_plan and activating complaint_related (`make upgrade`)
+keeps every record, under its new module, and the data."""
+from sql import Table
+
+from trytond.modules.company.tests import create_company, set_company
+from trytond.modules.scheduled_activity.tests.tools import (
+    ModuleDatabaseTestCase)
+from trytond.pool import Pool
+from trytond.tests.test_tryton import DB_NAME
+from trytond.transaction import Transaction
+
+MOVED_RECORDS = ['complaint_view_form_related', 'related_link_incident_button',
+    'msg_related_computed', 'msg_same_incident_itself']
+
+
+def ids_of(module):
+    "The database ids of the moved records under the module"
+    ModelData = Pool().get('ir.model.data')
+    return {d.fs_id: d.db_id for d in ModelData.search([
+                ('module', '=', module), ('fs_id', 'in', MOVED_RECORDS)])}
+
+
+def as_before_the_split():
+    "Give complaint_plan what complaint_related holds, as before the split"
+    cursor = Transaction().connection.cursor()
+    for name in ['ir_model_data', 'ir_model', 'ir_model_field',
+            'ir_translation', 'ir_ui_view']:
+        table = Table(name)
+        cursor.execute(*table.update([table.module], ['complaint_plan'],
+                where=table.module == 'complaint_related'))
+    module = Table('ir_module')
+    dependency = Table('ir_module_dependency')
+    cursor.execute(*module.select(module.id,
+            where=module.name == 'complaint_related'))
+    module_id, = cursor.fetchone()
+    cursor.execute(*dependency.delete(
+            where=dependency.module == module_id))
+    cursor.execute(*module.delete(where=module.id == module_id))
+
+
+class UpgradeTestCase(ModuleDatabaseTestCase):
+    "Update in place of a database from before the split"
+    modules = ['complaint_related']
+
+    def test_update_in_place(self):
+        with Transaction().start(DB_NAME, 0):
+            pool = Pool()
+            Complaint = pool.get('complaint.complaint')
+            company = create_company()
+            with set_company(company):
+                first, second = Complaint.create([{
+                            'subject': subject, 'description': subject,
+                            'complainant_name': "顾客",
+                            } for subject in ["冰柜不冷", "冷冻柜坏了"]])
+                Complaint.write([first], {'same_incident': [
+                            ('add', [second.id])]})
+            records = ids_of('complaint_related')
+            self.assertEqual(set(records), set(MOVED_RECORDS))
+            as_before_the_split()
+            self.assertEqual(ids_of('complaint_related'), {})
+            Transaction().commit()
+
+        # make upgrade: trytond-admin -u complaint_plan complaint_related
+        Pool(DB_NAME).init(update=['complaint_plan', 'complaint_related'])
+
+        with Transaction().start(DB_NAME, 0):
+            pool = Pool()
+            Complaint = pool.get('complaint.complaint')
+            Model = pool.get('ir.model')
+            Field = pool.get('ir.model.field')
+            Module = pool.get('ir.module')
+            Translation = pool.get('ir.translation')
+            View = pool.get('ir.ui.view')
+            self.assertEqual(ids_of('complaint_related'), records)
+            view = View(records['complaint_view_form_related'])
+            self.assertEqual(view.module, 'complaint_related')
+            self.assertIn('related_complaints',
+                Complaint.fields_view_get(view_type='form')['arch'])
+            self.assertEqual(ids_of('complaint_plan'), {})
+            module, = Module.search([('name', '=', 'complaint_related')])
+            self.assertEqual(module.state, 'activated')
+            model, = Model.search([('name', '=', 'complaint.related')])
+            self.assertEqual(model.module, 'complaint_related')
+            field, = Field.search([
+                    ('model', '=', 'complaint.complaint'),
+                    ('name', '=', 'related_count')])
+            self.assertEqual(field.module, 'complaint_related')
+            self.assertFalse(Translation.search([
+                        ('module', '=', 'complaint_plan'),
+                        ('name', '=', 'complaint.complaint,related_count'),
+                        ]))
+            first, second = Complaint.search([], order=[('id', 'ASC')])
+            self.assertEqual(list(first.same_incident), [second])

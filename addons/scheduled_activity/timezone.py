@@ -15,6 +15,7 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.tools import timezone as tz
+from trytond.transaction import Transaction
 
 from . import clock
 
@@ -61,6 +62,18 @@ def company_date(company, value):
 def company_today(company):
     "Return today's date in the zone of the company"
     return company_datetime(company, clock.now()).date()
+
+
+def today_domain(date_field, clause):
+    """The domain of the searcher of a Boolean "on today" of date_field:
+    today is that of the user's company, not that of the browser, whose
+    Date() is another day for a user in another zone"""
+    Company = Pool().get('company.company')
+    company = Transaction().context.get('company')
+    today = company_today(Company(company) if company else None)
+    _, operator, value = clause[:3]
+    on_today = (operator == '=') == bool(value)
+    return [(date_field, '=' if on_today else '!=', today)]
 
 
 def _offset(value):

@@ -19,7 +19,7 @@ from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 from trytond.modules.scheduled_activity.notify import (
     notify, users_of_employees)
 from trytond.modules.scheduled_activity.timezone import (
-    company_today, from_company_time)
+    company_today, from_company_time, today_domain)
 
 from .exceptions import PreshiftCheckValidationError
 
@@ -201,6 +201,9 @@ class PreshiftCheck(EnforcedStatesMixin, ModelSQL, ModelView):
 
     company = fields.Many2One('company.company', "Company", required=True)
     date = fields.Date("Date", required=True)
+    today = fields.Function(fields.Boolean("Today",
+            help="Of the company's today."),
+        'get_today', searcher='search_today')
     store = fields.Many2One(
         'hygiene.store', "Store", required=True, ondelete='CASCADE',
         domain=[('company', '=', Eval('company', -1))])
@@ -238,6 +241,13 @@ class PreshiftCheck(EnforcedStatesMixin, ModelSQL, ModelView):
             ('date', 'DESC'),
             ('id', 'DESC'),
             ]
+
+    def get_today(self, name):
+        return self.date == company_today(self.company)
+
+    @classmethod
+    def search_today(cls, name, clause):
+        return today_domain('date', clause)
 
     @staticmethod
     def default_company():

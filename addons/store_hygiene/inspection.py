@@ -15,7 +15,7 @@ from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 from trytond.modules.scheduled_activity.notify import (
     notify, users_of_employees)
 from trytond.modules.scheduled_activity.timezone import (
-    format_company_datetime, to_company_time)
+    company_today, format_company_datetime, to_company_time, today_domain)
 
 from .checklist import AREAS
 from .exceptions import InspectionCompleteError
@@ -105,6 +105,9 @@ class Inspection(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVi
     planned_date = fields.Date(
         "Planned Date", readonly=True,
         help="The local date of the planned time, for the reporting.")
+    planned_today = fields.Function(fields.Boolean("Planned Today",
+            help="Planned on the company's today."),
+        'get_planned_today', searcher='search_planned_today')
 
     del _states
 
@@ -156,6 +159,13 @@ class Inspection(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVi
                     'depends': ['state'],
                     },
                 })
+
+    def get_planned_today(self, name):
+        return self.planned_date == company_today(self.company)
+
+    @classmethod
+    def search_planned_today(cls, name, clause):
+        return today_domain('planned_date', clause)
 
     @staticmethod
     def default_company():

@@ -5,7 +5,8 @@ import datetime as dt
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
-from trytond.modules.scheduled_activity.tests.tools import create_user
+from trytond.modules.scheduled_activity.tests.tools import (
+    clock_at, create_user)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -254,6 +255,37 @@ class StoreHygieneTestCase(CompanyTestMixin, ModuleTestCase):
             with self.assertRaises(AccessError):
                 CorrectiveAction.search([])
 
+
+    @with_transaction()
+    def test_today_is_the_company_day(self):
+        """The Today tabs of inspections and pre-shift checks show those of
+        the company's day, whatever the day in UTC or in the browser"""
+        pool = Pool()
+        Inspection = pool.get('hygiene.inspection')
+        Check = pool.get('hygiene.preshift_check')
+        data = self._setup()
+        company = data['company']
+        company.timezone = 'Asia/Shanghai'
+        company.save()
+        inspections = [data['inspection'], data['other_inspection']]
+        checks = [data['check'], data['other_check']]
+        # 1 March 2025 in Beijing, still 28 February in UTC
+        with set_company(company), clock_at(dt.datetime(2025, 2, 28, 20)):
+            self.assertEqual(
+                set(Inspection.search([('planned_today', '=', True)])),
+                set(inspections))
+            self.assertEqual(set(Check.search([('today', '=', True)])),
+                set(checks))
+            self.assertEqual(Check.search([('today', '!=', True)]), [])
+            self.assertTrue(all(i.planned_today
+                    for i in Inspection.browse(inspections)))
+        # 2 March in Beijing, 1 March in UTC
+        with set_company(company), clock_at(dt.datetime(2025, 3, 1, 17)):
+            self.assertEqual(
+                Inspection.search([('planned_today', '=', True)]), [])
+            self.assertEqual(Check.search([('today', '=', True)]), [])
+            self.assertEqual(set(Check.search([('today', '=', False)])),
+                set(checks))
 
     @with_transaction()
     def test_inspection_list_window(self):

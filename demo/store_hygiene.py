@@ -6,6 +6,7 @@ from unittest.mock import patch
 from proteus import Model
 
 from trytond.modules.scheduled_activity import clock
+from trytond.tools import timezone as tz
 
 from demo.base import get_demo_company, make_user
 
@@ -72,7 +73,8 @@ def load(config):
     Store.save(stores)
 
     checklist, = Checklist.find([])
-    today = dt.date.today()
+    # The company's day, which the Today tabs list
+    today = dt.datetime.now(tz.get_tzinfo(company.timezone)).date()
     schedule = Schedule(
         name='每日卫生检查', checklist=checklist, recurrence='daily',
         times_of_day='09:00', dusty_times_of_day='09:00 15:00',

@@ -10,6 +10,7 @@ from sql.aggregate import Count
 
 from trytond import backend
 from trytond.i18n import gettext
+from trytond.modules.scheduled_activity import clock
 from trytond.model import Index, ModelSQL, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
@@ -102,7 +103,7 @@ class Attempt(ModelSQL):
         cursor = Transaction().connection.cursor()
         cursor.execute(*table.select(
                 Count(table.id),
-                where=cls._counted(table, kind, source, dt.datetime.now())))
+                where=cls._counted(table, kind, source, clock.now())))
         return cursor.fetchone()[0]
 
     @classmethod
@@ -130,7 +131,7 @@ class Attempt(ModelSQL):
         limit = Configuration.get_request_values()[LIMITS[kind]]
         source = cls.source_of(address)
         table = cls.__table__()
-        now = dt.datetime.now()
+        now = clock.now()
         with _counting_cursor() as cursor:
             if backend.name == 'postgresql':
                 cursor.execute(
@@ -168,5 +169,5 @@ class Attempt(ModelSQL):
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*table.delete(
-                where=table.date < dt.datetime.now() - WINDOW))
+                where=table.date < clock.now() - WINDOW))
         Challenge.clean()

@@ -20,7 +20,6 @@ import hmac
 import math
 import re
 import secrets
-import time
 from collections import namedtuple
 
 from sql import Conflict
@@ -28,6 +27,7 @@ from sql.aggregate import Count
 
 from trytond import backend
 from trytond.i18n import gettext
+from trytond.modules.scheduled_activity import clock
 from trytond.model import Index, ModelSQL, Unique, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
@@ -76,7 +76,7 @@ def new_challenge(kind):
     Challenge = pool.get('public_page.challenge')
     letter, _ = KINDS[kind]
     difficulty = Challenge.difficulty(kind)
-    expires = int(time.time()) + LIFETIME
+    expires = int(clock.timestamp()) + LIFETIME
     nonce = secrets.token_hex(8)
     signature = _signature(letter, difficulty, expires, nonce)
     return f'{letter}.{difficulty}.{expires}.{nonce}.{signature}'
@@ -133,7 +133,7 @@ def check_challenge(request, kind):
             and difficulty <= MAX_BITS
             and PROOF.fullmatch(proof) and worked(challenge, proof)):
         raise ChallengeError(gettext('public_page.msg_challenge_missing'))
-    if expires < time.time():
+    if expires < clock.timestamp():
         raise ChallengeError(gettext('public_page.msg_challenge_expired'))
     pool = Pool()
     Challenge = pool.get('public_page.challenge')
@@ -141,7 +141,8 @@ def check_challenge(request, kind):
         raise ChallengeError(gettext('public_page.msg_challenge_harder'))
     return Checked(
         kind, hashlib.sha256(challenge.encode()).hexdigest(), difficulty,
-        dt.datetime.fromtimestamp(expires))
+        dt.datetime.fromtimestamp(expires, dt.timezone.utc).replace(
+            tzinfo=None))
 
 
 def spend_challenge(checked, again=False):
@@ -191,7 +192,7 @@ class Challenge(ModelSQL):
         cursor.execute(*table.select(
                 Count(table.id),
                 where=(table.kind == kind)
-                & (table.date >= dt.datetime.now() - LOAD_WINDOW)))
+                & (table.date >= clock.now() - LOAD_WINDOW)))
         return cursor.fetchone()[0]
 
     @classmethod
@@ -222,7 +223,7 @@ class Challenge(ModelSQL):
         database = transaction.database
         table = cls.__table__()
         cursor = transaction.connection.cursor()
-        now = dt.datetime.now()
+        now = clock.now()
         columns = [
             table.digest, table.kind, table.date, table.expires,
             table.create_uid, table.create_date]
@@ -246,5 +247,5 @@ class Challenge(ModelSQL):
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*table.delete(
-                where=table.expires < dt.datetime.now()
+                where=table.expires < clock.now()
                 - dt.timedelta(minutes=5)))

@@ -10,7 +10,6 @@ import os
 import pathlib
 import re
 import secrets
-import time
 from collections import namedtuple
 from functools import wraps
 
@@ -20,6 +19,7 @@ from genshi.template import TemplateLoader
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 
 from trytond.i18n import gettext
+from trytond.modules.scheduled_activity import clock
 from trytond.pool import Pool
 from trytond.protocols.wrappers import (
     Response, set_max_request_size, with_pool, with_transaction)
@@ -129,7 +129,7 @@ def _signature(form, issued, nonce):
 
 def new_token(form):
     "Return a new anti-forgery token for the form"
-    issued, nonce = int(time.time()), secrets.token_hex(16)
+    issued, nonce = int(clock.timestamp()), secrets.token_hex(16)
     return f'{issued}.{nonce}.{_signature(form, issued, nonce)}'
 
 
@@ -153,7 +153,7 @@ def check_token(request, form):
         hmac.compare_digest(posted.encode(), cookie.encode())
         and hmac.compare_digest(
             signature.encode(), _signature(form, issued, nonce).encode())
-        and 0 <= time.time() - issued <= TOKEN_LIFETIME)
+        and 0 <= clock.timestamp() - issued <= TOKEN_LIFETIME)
     if not valid:
         raise PublicPageError(gettext('public_page.msg_form_expired'))
 

@@ -14,3 +14,8 @@ import datetime as dt
 def now():
     "Return the current naive UTC datetime (trytond runs in UTC)"
     return dt.datetime.now()
+
+
+def timestamp():
+    "Return the clock's time in seconds since the epoch"
+    return now().replace(tzinfo=dt.timezone.utc).timestamp()

@@ -1,8 +1,6 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
-import time
-from unittest import mock
 
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
@@ -10,6 +8,8 @@ from werkzeug.wrappers import Request
 from trytond.modules.public_page import challenge as proof_of_work
 from trytond.modules.public_page.exceptions import (
     ChallengeError, RateLimitError)
+from trytond.modules.scheduled_activity import clock
+from trytond.modules.scheduled_activity.tests.tools import clock_at
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 
@@ -41,7 +41,7 @@ class PublicPageTestCase(ModuleTestCase):
         self.assertEqual(letter, 'l')
         self.assertEqual(int(difficulty), 10)
         self.assertAlmostEqual(
-            int(expires), time.time() + proof_of_work.LIFETIME, delta=5)
+            int(expires), clock.timestamp() + proof_of_work.LIFETIME, delta=5)
         proof = proof_of_work.solve(challenge)
         checked = proof_of_work.check_challenge(
             posted(challenge=challenge, proof=proof), 'anonymous_lookup')
@@ -71,7 +71,9 @@ class PublicPageTestCase(ModuleTestCase):
             refused(
                 missing, challenge=forged,
                 proof=proof_of_work.solve(forged))
-        with mock.patch('time.time', return_value=int(expires) + 1):
+        expired = dt.datetime.fromtimestamp(
+            int(expires) + 1, dt.timezone.utc).replace(tzinfo=None)
+        with clock_at(expired):
             refused(
                 "The check of this form has expired",
                 challenge=challenge, proof=proof)
@@ -101,7 +103,7 @@ class PublicPageTestCase(ModuleTestCase):
                 'challenge_max_difficulty': 9,
                 'anonymous_lookup_load': 3,
                 })
-        now = dt.datetime.now()
+        now = clock.now()
         old = proof_of_work.new_challenge('anonymous_lookup')
         for load, expected in [
                 (0, 4), (3, 4), (4, 5), (6, 5), (7, 6), (12, 6), (13, 7),

@@ -1,4 +1,6 @@
-# This file is part of the complaint_plan module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The approval of the handling plans by the steps of an approval chain"""
 import datetime as dt
 import json
 
@@ -10,7 +12,7 @@ from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, Workflow,
     fields, sequence_ordered)
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
+from trytond.pyson import Eval
 from trytond.tools import reduce_ids
 from trytond.transaction import (
     Transaction, check_access, without_check_access)
@@ -26,6 +28,8 @@ from trytond.modules.scheduled_activity.timezone import (
 from trytond.modules.scheduled_activity.working_calendar import (
     add_delay, unit_field)
 
+from .approval_delegation import ApprovalDelegationMixin
+from .approval_inbox import ApprovalInboxMixin
 from .exceptions import ApprovalError
 
 
@@ -185,7 +189,9 @@ class StepEmployee(EnforcedStatesMixin, ModelSQL):
         cls.__access__.add('step')
 
 
-class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
+class Approval(
+        ApprovalInboxMixin, ApprovalDelegationMixin, EnforcedStatesMixin,
+        Workflow, ModelSQL, ModelView):
     "Approval of a handling plan by one step of the chain"
     __name__ = 'complaint.approval'
 
@@ -216,12 +222,6 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
     decided_at = fields.Timestamp("Decided At", readonly=True)
     approvals_count = fields.Function(
         fields.Integer("Approvals Given"), 'get_approvals_count')
-    to_me = fields.Function(fields.Boolean("To Approve by Me"),
-        'get_to_me', searcher='search_to_me')
-    decided_by_me = fields.Function(fields.Boolean("Decided by Me"),
-        'get_decided_by_me', searcher='search_decided_by_me')
-    overdue = fields.Function(fields.Boolean("Overdue"),
-        'get_overdue', searcher='search_overdue')
     complaint_subject = fields.Function(fields.Char("Subject"),
         'get_complaint_field')
     complaint_level = fields.Function(
@@ -245,10 +245,6 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
         fields.Text("6. Prevention and Improvement"), 'get_plan_element')
     plan_changes = fields.Function(
         fields.Text("Changes Since the Previous Version"), 'get_plan_changes')
-    delegations = fields.One2Many('complaint.approval.delegation', 'approval',
-        "Delegations", readonly=True)
-    may_delegate = fields.Function(fields.Boolean("May Delegate"),
-        'get_may_delegate')
 
     @classmethod
     def __setup__(cls):
@@ -293,11 +289,6 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
                     'icon': 'tryton-cancel',
                     'depends': ['to_me'],
                     },
-                'delegate': {
-                    'invisible': ~Eval('may_delegate', False),
-                    'icon': 'tryton-forward',
-                    'depends': ['may_delegate'],
-                    },
                 })
 
     @classmethod
@@ -319,57 +310,8 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
             ('step.rec_name', *clause[1:]),
             ]
 
-    @classmethod
-    def view_attributes(cls):
-        return super().view_attributes() + [
-            ('/tree', 'visual', If(Eval('overdue', False), 'danger', ''),
-                ['overdue']),
-            ]
-
     def get_approvals_count(self, name):
         return sum(1 for d in self.decisions if d.decision == 'approve')
-
-    def get_to_me(self, name):
-        user = Transaction().user
-        return self.state == 'pending' and any(
-            u.id == user for u in self.candidates) and not any(
-            d.user.id == user for d in self.decisions)
-
-    @classmethod
-    def search_to_me(cls, name, clause):
-        _, operator, value = clause
-        user = Transaction().user
-        domain = [
-            ('state', '=', 'pending'),
-            ('candidates', '=', user),
-            ('decisions', 'not where', [('user', '=', user)]),
-            ]
-        if (operator == '=') != bool(value):
-            domain = ['NOT', domain]
-        return domain
-
-    def get_decided_by_me(self, name):
-        user = Transaction().user
-        return any(d.user.id == user for d in self.decisions)
-
-    @classmethod
-    def search_decided_by_me(cls, name, clause):
-        _, operator, value = clause
-        if (operator == '=') == bool(value):
-            return [('decisions.user', '=', Transaction().user)]
-        return [('decisions.user', '!=', Transaction().user)]
-
-    def get_overdue(self, name):
-        return bool(self.state == 'pending' and self.due
-            and self.due < clock.now())
-
-    @classmethod
-    def search_overdue(cls, name, clause):
-        _, operator, value = clause
-        overdue = [('state', '=', 'pending'), ('due', '<', clock.now())]
-        if (operator == '=') == bool(value):
-            return overdue
-        return ['NOT', overdue]
 
     def get_complaint_field(self, name):
         if name == 'complaint_measures' and self.plan_version:
@@ -387,27 +329,6 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
     def get_plan_changes(self, name):
         if self.plan_version:
             return self.plan_version.changes
-
-    @classmethod
-    def is_administrator(cls):
-        "Tell if the current user administers the approvals"
-        pool = Pool()
-        ModelData = pool.get('ir.model.data')
-        User = pool.get('res.user')
-        return ModelData.get_id('complaint_plan', 'group_approval_admin') in (
-            User.get_groups())
-
-    @classmethod
-    def get_may_delegate(cls, approvals, name):
-        administrator = cls.is_administrator()
-        user = Transaction().user
-        result = {}
-        for approval in approvals:
-            pending = [u.id for u in approval.candidates
-                if not any(d.user == u for d in approval.decisions)]
-            result[approval.id] = approval.state == 'pending' and bool(
-                (user in pending) or (administrator and pending))
-        return result
 
     # Starting the chain
 
@@ -533,11 +454,6 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     @ModelView.button_action('complaint_plan.wizard_approval_reject')
     def reject(cls, approvals):
-        pass
-
-    @classmethod
-    @ModelView.button_action('complaint_plan.wizard_approval_delegate')
-    def delegate(cls, approvals):
         pass
 
     @classmethod
@@ -703,85 +619,6 @@ class Approval(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
     @Workflow.transition('escalated')
     def _escalate(cls, approvals):
         cls._withdraw_notices(approvals)
-
-    # Delegation
-
-    def eligible_delegates(self):
-        """The users who may take over the approval from one of its
-        approvers: active users of the complaint's company who may decide
-        on approvals, neither an approver nor a decider of the step, nor
-        the handler of the complaint unless the configuration allows it"""
-        pool = Pool()
-        User = pool.get('res.user')
-        Button = pool.get('ir.model.button')
-        Configuration = pool.get('complaint.configuration')
-        excluded = {u.id for u in self.candidates} | {
-            d.user.id for d in self.decisions}
-        if (not Configuration(1).allow_handler_approval
-                and self.complaint.responsible):
-            excluded |= {u.id for u in users_of_employees(
-                    [self.complaint.responsible])}
-        groups = Button.get_groups(self.__name__, 'approve')
-        domain = [
-            ('active', '=', True),
-            ('companies', '=', self.complaint.company.id),
-            ('id', 'not in', list(excluded)),
-            ]
-        if groups:
-            domain.append(('groups', 'in', list(groups)))
-        with without_check_access():
-            return User.search(domain, order=[('name', 'ASC')])
-
-    def delegators(self):
-        """The approvers the current user may delegate for: themself when
-        the step waits for their decision, every approver who has not
-        decided for an administrator of approvals"""
-        if self.state != 'pending':
-            return []
-        pending = [u for u in self.candidates
-            if not any(d.user == u for d in self.decisions)]
-        if self.is_administrator():
-            return pending
-        return [u for u in pending if u.id == Transaction().user]
-
-    @classmethod
-    def delegate_to(cls, approval, from_user, to_user, reason):
-        """Hand the approval over from one of its approvers to another user,
-        logged with the reason: the delegate replaces the delegator among
-        the approvers, so the counts of the step stay what they were"""
-        pool = Pool()
-        Delegation = pool.get('complaint.approval.delegation')
-        user = Transaction().user
-        if not (reason or '').strip():
-            raise ApprovalError(gettext(
-                    'complaint_plan.msg_delegation_reason'))
-        cls._serialize([approval])
-        approval = cls(approval.id)
-        if from_user not in approval.delegators():
-            raise ApprovalError(gettext(
-                    'complaint_plan.msg_delegation_not_allowed',
-                    approval=approval.rec_name, user=from_user.rec_name))
-        if to_user not in approval.eligible_delegates():
-            raise ApprovalError(gettext(
-                    'complaint_plan.msg_delegation_not_eligible',
-                    approval=approval.rec_name, user=to_user.rec_name))
-        with without_check_access():
-            cls.write([approval], {
-                    'candidates': [
-                        ('remove', [from_user.id]), ('add', [to_user.id])],
-                    })
-            delegation, = Delegation.create([{
-                        'approval': approval.id,
-                        'from_user': from_user.id,
-                        'to_user': to_user.id,
-                        'reason': reason.strip(),
-                        'by': user or None,
-                        'date': clock.now(),
-                        }])
-            cls._withdraw_notices([approval], users=[from_user])
-            cls._notify_approvers([approval], users=[to_user],
-                delegation=delegation)
-        return delegation
 
 
 class ApprovalUser(EnforcedStatesMixin, ModelSQL):

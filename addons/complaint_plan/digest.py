@@ -18,7 +18,7 @@ from trytond.modules.scheduled_activity.res import channel_field
 from trytond.modules.scheduled_activity.timezone import (
     format_company_date, format_company_datetime)
 
-from .complaint import CLOCK_STATES
+from .deadline import CLOCK_STATES
 
 
 class User(metaclass=PoolMeta):

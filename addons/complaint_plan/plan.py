@@ -10,14 +10,21 @@ approved one, the documents print it. A change after submission goes through
 previous one.
 """
 from trytond.i18n import gettext
-from trytond.model import Index, ModelSQL, ModelView, Unique, fields
+from trytond.model import (
+    Index, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.model.exceptions import AccessError
 from trytond.modules.currency.fields import Monetary
+from trytond.modules.public_page.lists import join_names
 from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.enforce import (
     EnforcedStatesMixin, user_call)
+from trytond.modules.scheduled_activity.notify import users_of_employees
 from trytond.pool import Pool
-from trytond.transaction import Transaction
+from trytond.pyson import Eval
+from trytond.transaction import Transaction, without_check_access
+
+from .approval import user_language
+from .exceptions import ComplaintTransitionError
 
 # The six elements of the seed's plan (安全事故客诉 §四.3) and their fields
 ELEMENTS = [
@@ -34,6 +41,16 @@ ELEMENTS = [
 PLAN_FIELDS = [name for _, names in ELEMENTS for name in names] + ['currency']
 # A version in one of these states is the plan to carry out
 CARRIED_OUT = ['approved', 'adopted']
+# The handling plan is written in these states (and while waiting on the
+# complainant during verification)
+PLAN_STATES = ['received', 'registered', 'verifying', 'planning']
+# The plan is frozen once submitted: read-only while it awaits approval
+# and while it is carried out; "Revise Plan" opens it again
+_PLAN_EDITABLE = {
+    'readonly': ~Eval('state').in_(PLAN_STATES) & ~(
+        (Eval('state') == 'waiting')
+        & (Eval('waiting_from') == 'verifying')),
+    }
 
 
 def element_label(code):
@@ -306,3 +323,276 @@ class PlanVersionEmployee(EnforcedStatesMixin, ModelSQL):
                     'complaint_plan.msg_plan_version_frozen'))
         super().check_modification(
             mode, links, values=values, external=external)
+
+
+class ComplaintPlanMixin:
+    """The handling plan of a complaint: its six elements, their versions
+    and their approval"""
+    __slots__ = ()
+
+    plan_round = fields.Integer("Plan Round", readonly=True,
+        help="Incremented each time the handling plan is submitted "
+        "for approval.")
+    investigation_team = fields.Many2Many(
+        'complaint.complaint-investigation-company.employee',
+        'complaint', 'employee', "Investigation Team", states=_PLAN_EDITABLE)
+    investigation_duties = fields.Text("Team Duties", states=_PLAN_EDITABLE)
+    investigation_time = fields.DateTime("Investigation Time",
+        states=_PLAN_EDITABLE)
+    investigation_place = fields.Char("Investigation Place",
+        states=_PLAN_EDITABLE)
+    investigation_methods = fields.Text("Methods and Means",
+        states=_PLAN_EDITABLE)
+    measures = fields.Text("Measures", states=_PLAN_EDITABLE)
+    compensation_amount = Monetary("Compensation", currency='currency',
+        digits='currency', states=_PLAN_EDITABLE)
+    compensation_description = fields.Char("Compensation Details",
+        states=_PLAN_EDITABLE)
+    currency = fields.Many2One('currency.currency', "Currency",
+        states=_PLAN_EDITABLE)
+    responsibility = fields.Text("Responsibility Determination",
+        states=_PLAN_EDITABLE)
+    prevention = fields.Text("Prevention and Improvement",
+        states=_PLAN_EDITABLE)
+    approvals = fields.One2Many('complaint.approval', 'complaint',
+        "Approvals", readonly=True)
+    plan_versions = fields.One2Many('complaint.plan.version', 'complaint',
+        "Plan Versions", readonly=True,
+        help="The plan as frozen at each submission.")
+    plan_version = fields.Function(fields.Many2One(
+            'complaint.plan.version', "Latest Plan Version"),
+        'get_plan_version')
+    approved_plan = fields.Function(fields.Many2One(
+            'complaint.plan.version', "Plan Carried Out",
+            help="The approved version of the plan, or the version "
+            "frozen when processing started when the level needs "
+            "no approval."),
+        'get_plan_version')
+    approval_needed = fields.Function(fields.Boolean("Needs Approval",
+            help="The level of the complaint has an approval chain: "
+            "the plan is submitted for approval before it is carried out."),
+        'on_change_with_approval_needed')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # Submitted for approval or carried out, and revised
+        cls._transitions |= {
+            ('planning', 'processing'),
+            ('planning', 'approving'),
+            ('approving', 'processing'),
+            ('approving', 'planning'),
+            ('processing', 'planning'),
+            }
+        cls._buttons.update({
+                'process': {
+                    'invisible': ((Eval('state') != 'planning')
+                        | Eval('approval_needed', False)),
+                    'icon': 'tryton-forward',
+                    'depends': ['state', 'approval_needed'],
+                    },
+                'submit_plan': {
+                    'invisible': ((Eval('state') != 'planning')
+                        | ~Eval('approval_needed', False)),
+                    'icon': 'tryton-forward',
+                    'depends': ['state', 'approval_needed'],
+                    },
+                'revise_plan': {
+                    'invisible': ~Eval('state').in_(
+                        ['approving', 'processing']),
+                    'icon': 'tryton-back',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_plan_round(cls):
+        return 0
+
+    # The fields that fill each part of the handling plan: one of the
+    # groups filled is enough
+    _plan_part_fields = {
+        'team': [['investigation_team'], ['investigation_duties']],
+        'time_place': [['investigation_time', 'investigation_place']],
+        'methods': [['investigation_methods']],
+        'measures': [['measures']],
+        'responsibility': [['responsibility']],
+        'prevention': [['prevention']],
+        }
+
+    def check_plan_parts(self):
+        """Raise the translated message naming at once every part of the
+        handling plan that its level requires and is empty"""
+        pool = Pool()
+        Level = pool.get('complaint.level')
+        parts = (self.level.plan_parts
+            if self.level and self.level.plan_parts is not None
+            else Level.default_plan_parts())
+        # In the order of the plan
+        missing = [p for p, groups in self._plan_part_fields.items()
+            if p in (parts or [])
+            and not any(all(self._filled(f) for f in group)
+                for group in groups)]
+        if missing:
+            selection = dict(
+                Level.fields_get(['plan_parts'])['plan_parts']['selection'])
+            raise ComplaintTransitionError(gettext(
+                    'complaint_plan.msg_process_needs_plan',
+                    complaint=self.rec_name,
+                    fields=join_names(selection[p] for p in missing)))
+
+    @fields.depends('level', 'category')
+    def on_change_with_approval_needed(self, name=None):
+        pool = Pool()
+        Chain = pool.get('complaint.approval.chain')
+        if not self.level:
+            return False
+        with without_check_access():
+            return bool(Chain.find(self))
+
+    @classmethod
+    def get_plan_version(cls, complaints, names):
+        pool = Pool()
+        Version = pool.get('complaint.plan.version')
+        latest = {c.id: None for c in complaints}
+        approved = latest.copy()
+        with without_check_access():
+            # Versions come newest first
+            for version in Version.search([
+                        ('complaint', 'in', [c.id for c in complaints]),
+                        ], order=[('number', 'DESC')]):
+                complaint = version.complaint.id
+                if latest[complaint] is None:
+                    latest[complaint] = version.id
+                if (approved[complaint] is None
+                        and version.state in CARRIED_OUT):
+                    approved[complaint] = version.id
+        result = {}
+        if 'plan_version' in names:
+            result['plan_version'] = latest
+        if 'approved_plan' in names:
+            result['approved_plan'] = approved
+        return result
+
+    @classmethod
+    @ModelView.button
+    def process(cls, complaints):
+        """Carry out the handling plan, after the approval chain of the
+        complaint's level when it has one"""
+        cls._process_plan(complaints)
+
+    @classmethod
+    @ModelView.button
+    def submit_plan(cls, complaints):
+        "Submit the handling plan to the approval chain of the level"
+        cls._process_plan(complaints)
+
+    @classmethod
+    def _process_plan(cls, complaints):
+        """Freeze the plan in a new version; submit it to the approval
+        chain of the level, or carry it out when the level has none"""
+        pool = Pool()
+        Chain = pool.get('complaint.approval.chain')
+        Approval = pool.get('complaint.approval')
+        Version = pool.get('complaint.plan.version')
+        complaints = [c for c in complaints if c.state == 'planning']
+        for complaint in complaints:
+            complaint.check_plan_parts()
+        with without_check_access():
+            to_approve = [c for c in complaints if Chain.find(c)]
+        to_process = [c for c in complaints if c not in to_approve]
+        with without_check_access():
+            versions = Version.freeze(to_approve, 'submitted')
+            Version.freeze(to_process, 'adopted')
+        cls._submit(to_approve)
+        cls._start_processing(to_process)
+        if to_approve:
+            for complaint in to_approve:
+                complaint.plan_round += 1
+            cls.save(to_approve)
+            with without_check_access():
+                Approval.start_chain(to_approve, versions)
+
+    @classmethod
+    @ModelView.button
+    def revise_plan(cls, complaints):
+        """Take the submitted or approved plan back to planning: the
+        approval under way is cancelled, the version stays as it was and
+        the next submission freezes a new one"""
+        pool = Pool()
+        Approval = pool.get('complaint.approval')
+        Version = pool.get('complaint.plan.version')
+        complaints = [c for c in complaints
+            if c.state in {'approving', 'processing'}]
+        approving = [c for c in complaints if c.state == 'approving']
+        with without_check_access():
+            Approval.cancel_round(approving)
+            Version.decide([c.plan_version for c in approving
+                    if c.plan_version], 'withdrawn')
+        cls._revise(complaints)
+
+    @classmethod
+    @Workflow.transition('planning')
+    def _revise(cls, complaints):
+        pass
+
+    @classmethod
+    @Workflow.transition('approving')
+    def _submit(cls, complaints):
+        pass
+
+    @classmethod
+    @Workflow.transition('processing')
+    def _start_processing(cls, complaints):
+        pass
+
+    @classmethod
+    def plan_approved(cls, complaints):
+        "Called when the last step of the chain approved the plan"
+        pool = Pool()
+        Version = pool.get('complaint.plan.version')
+        Version.decide([c.plan_version for c in complaints
+                if c.plan_version], 'approved')
+        cls._start_processing(complaints)
+        cls._notify_handlers(complaints,
+            'complaint_plan.msg_plan_approved_label', 'tryton-ok',
+            decision='approve')
+
+    @classmethod
+    @Workflow.transition('planning')
+    def plan_rejected(cls, complaints):
+        "Called when an approver rejected the plan"
+        pool = Pool()
+        Version = pool.get('complaint.plan.version')
+        Version.decide([c.plan_version for c in complaints
+                if c.plan_version], 'rejected')
+        cls._notify_handlers(complaints,
+            'complaint_plan.msg_plan_rejected_label', 'tryton-cancel',
+            decision='reject')
+
+    def _decision_comments(self):
+        """The comments of the decisions of the current plan round, as
+        (approver, decision, comment), in the order they were given"""
+        return [(d.user.rec_name, d.decision, d.comment)
+            for a in sorted(self.approvals, key=lambda a: a.sequence)
+            if a.round == self.plan_round
+            for d in a.decisions if d.comment]
+
+    @classmethod
+    def _notify_handlers(cls, complaints, label, icon, decision=None):
+        """Tell the handlers the outcome, with the comments of the round's
+        decisions of the kind, in each handler's language"""
+        for complaint in complaints:
+            comments = [c for c in complaint._decision_comments()
+                if c[1] == decision]
+            for user in users_of_employees([complaint.responsible]):
+                with Transaction().set_context(language=user_language(user)):
+                    description = complaint.subject
+                    if comments:
+                        description = '; '.join(gettext(
+                                f'complaint_plan.msg_plan_{kind}_comment',
+                                approver=approver, comment=comment)
+                            for approver, kind, comment in comments)
+                    complaint.notify_user(icon,
+                        gettext(label, complaint=complaint.rec_name),
+                        description, user=user.id)

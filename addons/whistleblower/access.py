@@ -3,13 +3,15 @@
 """The access policy of the reports: the officers, the leaders, and the
 users excluded for a conflict of interest, to whom a report is missing"""
 from trytond.i18n import gettext
+from trytond.model import fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.scheduled_activity.enforce import user_call
 from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction, without_check_access
 
-from .exceptions import ReportAccessError
+from .exceptions import ReportAccessError, ReportValidationError
 
 
 def officer_group_id():
@@ -80,6 +82,65 @@ class Activity(metaclass=PoolMeta):
             with Transaction().set_context(
                     _whistleblower_skip_users=sorted(skip)):
                 super()._notify(group, recipient, label_id)
+
+
+class ReportExclusionMixin:
+    "The users excluded from a report and the hand-over of their work"
+    __slots__ = ()
+
+    excluded_users = fields.Many2Many(
+        'whistleblower.report-res.user', 'report', 'user', "Excluded Users",
+        states={
+            'readonly': Eval('state') == 'closed',
+            },
+        help="Users with a conflict of interest: "
+        "they can read neither the report nor the reporter.")
+
+    @classmethod
+    @without_check_access
+    def _hand_over(cls, reports):
+        """Give the reports whose case officer is excluded to another
+        officer, and the planned activities of excluded users to the case
+        officer, with their reminders to come"""
+        pool = Pool()
+        Activity = pool.get('scheduled.activity')
+        UserEmployee = pool.get('res.user-company.employee')
+        for report in cls.browse(reports):
+            if not report.excluded_users:
+                continue
+            excluded = {l.employee.id for l in UserEmployee.search([
+                        ('user', 'in', [u.id for u in report.excluded_users]),
+                        ])}
+            officer = report.case_officer
+            if officer.id in excluded:
+                officer = cls._other_officer(report, excluded)
+                cls.write([report], {'case_officer': officer.id})
+            activities = Activity.search([
+                    ('resource', '=', str(report)),
+                    ('state', '=', 'planned'),
+                    ('assignee', 'in', list(excluded)),
+                    ])
+            if activities:
+                Activity.write(activities, {
+                        'assignee': officer.id,
+                        'reminded_at': None,
+                        'overdue_notified_at': None,
+                        'escalated_at': None,
+                        })
+
+    @classmethod
+    def _other_officer(cls, report, excluded_employees):
+        "Return the employee of a case officer who is not excluded"
+        for user in sorted(officer_users([report]), key=lambda u: u.id):
+            employees = ([user.employee] if user.employee else []) + sorted(
+                user.employees, key=lambda e: e.id)
+            for employee in employees:
+                if (employee.company == report.company
+                        and employee.id not in excluded_employees):
+                    return employee
+        raise ReportValidationError(gettext(
+                'whistleblower.msg_no_other_officer',
+                report=report.rec_name))
 
 
 class RuleCheckedExportMixin:

@@ -11,7 +11,7 @@ from trytond.transaction import without_check_access
 
 from .exceptions import ReportValidationError
 from .access import officer_users
-from .report import RECEIPT_LENGTH
+from .receipt import RECEIPT_LENGTH
 
 SUBMISSION_KEY = re.compile(r'^[0-9a-f]{32}$')
 

@@ -1,31 +1,25 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """The whistleblower reports, their lifecycle, registration and decision"""
-import logging
-import re
-import secrets
-import unicodedata
-
-from dateutil.relativedelta import relativedelta
-from sql import Null
-
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.activity import ActivityMixin
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
-from trytond.modules.scheduled_activity.working_calendar import add_delay
 from trytond.pool import Pool
-from trytond.pyson import Bool, Eval, Not
+from trytond.pyson import Bool, Eval
 from trytond.transaction import (
     Transaction, check_access, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from . import crypto
 from .access import (
-    ExcludedAsMissingMixin, RuleCheckedExportMixin, check_leader,
-    check_officer, officer_users)
+    ExcludedAsMissingMixin, ReportExclusionMixin, RuleCheckedExportMixin,
+    check_leader, check_officer)
+from .deadline import (
+    ACTIVITY_ACKNOWLEDGEMENT, ACTIVITY_FEEDBACK, ReportDeadlineMixin)
 from .exceptions import ReportAccessError, ReportValidationError
+from .receipt import ReportReceiptMixin
+from .retention import ReportRetentionMixin
 
 
 CATEGORIES = [
@@ -44,25 +38,15 @@ CHANNELS = [
     ('in_person', "In Person"),
     ('web', "Web"),
     ]
-DEADLINE_STATUSES = [
-    ('pending', "Pending"),
-    ('overdue', "Overdue"),
-    ('done', "Done on Time"),
-    ('late', "Done Late"),
-    ]
 OPEN_STATES = [
     'received', 'verifying', 'investigating', 'proposed', 'decided',
     'dismissed']
-RECEIPT_LENGTH = 16
-logger = logging.getLogger(__name__)
-ACTIVITY_VERIFICATION = 'verification'
-ACTIVITY_ACKNOWLEDGEMENT = 'whistleblower_acknowledgement'
-ACTIVITY_FEEDBACK = 'feedback'
 
 
 class Report(
-        ExcludedAsMissingMixin, EnforcedStatesMixin, RuleCheckedExportMixin,
-        Workflow, ActivityMixin, ModelSQL, ModelView):
+        ReportDeadlineMixin, ReportReceiptMixin, ReportRetentionMixin,
+        ReportExclusionMixin, ExcludedAsMissingMixin, EnforcedStatesMixin,
+        RuleCheckedExportMixin, Workflow, ActivityMixin, ModelSQL, ModelView):
     __name__ = 'whistleblower.report'
     _rec_name = 'number'
     _report_field = None
@@ -104,28 +88,6 @@ class Report(
         states={
             'readonly': Eval('state').in_(['notified', 'closed']),
             })
-    excluded_users = fields.Many2Many(
-        'whistleblower.report-res.user', 'report', 'user', "Excluded Users",
-        states={
-            'readonly': Eval('state') == 'closed',
-            },
-        help="Users with a conflict of interest: "
-        "they can read neither the report nor the reporter.")
-
-    verification_due = fields.DateTime("Verification Due", readonly=True)
-    verified_at = fields.DateTime("Verified at", readonly=True)
-    verification_status = fields.Function(fields.Selection(
-            DEADLINE_STATUSES, "Verification"), 'get_deadline_status')
-    acknowledgement_due = fields.DateTime(
-        "Acknowledgement Due", readonly=True)
-    acknowledged_at = fields.DateTime("Acknowledged at", readonly=True)
-    acknowledgement_status = fields.Function(fields.Selection(
-            DEADLINE_STATUSES, "Acknowledgement"), 'get_deadline_status')
-    feedback_due = fields.DateTime("Feedback Due", readonly=True)
-    feedback_at = fields.DateTime("Feedback at", readonly=True)
-    feedback_status = fields.Function(fields.Selection(
-            DEADLINE_STATUSES, "Feedback"), 'get_deadline_status')
-
     dismissal_reason = fields.Text(
         "Dismissal Reason",
         states={
@@ -184,12 +146,6 @@ class Report(
                 ['decided', 'dismissed', 'notified', 'closed']),
             })
     closed_at = fields.DateTime("Closed at", readonly=True)
-    identity_erased_at = fields.DateTime(
-        "Identity Erased at", readonly=True,
-        help="When the identity and the evidence were erased after the "
-        "retention period.")
-    # Keyed digest of the receipt code, never the code itself
-    receipt_digest = fields.Char("Receipt Digest", readonly=True)
 
     messages = fields.One2Many(
         'whistleblower.message', 'report', "Messages with the Reporter",
@@ -226,11 +182,6 @@ class Report(
         cls._sql_indexes.update({
                 Index(t, (t.number, Index.Similarity())),
                 Index(t, (t.received_at, Index.Range(order='DESC'))),
-                Index(t, (t.receipt_digest, Index.Equality()),
-                    where=t.receipt_digest != Null),
-                Index(t, (t.closed_at, Index.Range()),
-                    where=(t.state == 'closed')
-                    & (t.identity_erased_at == Null)),
                 Index(t, (t.state, Index.Equality()),
                     where=t.state.in_(OPEN_STATES)),
                 })
@@ -278,20 +229,10 @@ class Report(
                     'invisible': Eval('state') != 'notified',
                     'depends': ['state'],
                     },
-                'acknowledge': {
-                    'invisible': (Bool(Eval('acknowledged_at'))
-                        | Eval('state').in_(['notified', 'closed'])),
-                    'depends': ['acknowledged_at', 'state'],
-                    },
                 'reveal': {
                     'invisible': (Eval('anonymous', False)
                         | Bool(Eval('identity_erased_at'))),
                     'depends': ['anonymous', 'identity_erased_at'],
-                    },
-                'new_receipt': {
-                    'invisible': (Not(Eval('anonymous', False))
-                        | (Eval('state') == 'closed')),
-                    'depends': ['anonymous', 'state'],
                     },
                 })
 
@@ -322,42 +263,6 @@ class Report(
     def order_number(cls, tables):
         table, _ = tables[None]
         return [table.number]
-
-    def get_deadline_status(self, name):
-        prefix = name[:-len('_status')]
-        due = getattr(self, f'{prefix}_due')
-        done_at = getattr(self, {
-                'verification': 'verified_at',
-                'acknowledgement': 'acknowledged_at',
-                'feedback': 'feedback_at',
-                }[prefix])
-        if not due:
-            return
-        if done_at:
-            return 'done' if done_at <= due else 'late'
-        return 'overdue' if clock.now() > due else 'pending'
-
-    @classmethod
-    def _deadlines(cls, received_at, company=None):
-        """The due times of a report received at received_at; the
-        verification and acknowledgement count in their configured unit in
-        the working calendar of the company, the feedback in months"""
-        pool = Pool()
-        Configuration = pool.get('whistleblower.configuration')
-        configuration = Configuration(1)
-        if company is None:
-            company = cls.default_company()
-        return {
-            'verification_due': add_delay(company, received_at,
-                configuration.verification_delay,
-                configuration.verification_delay_unit),
-            'acknowledgement_due': add_delay(company, received_at,
-                configuration.acknowledgement_delay,
-                configuration.acknowledgement_delay_unit),
-            'feedback_due': (
-                received_at
-                + relativedelta(months=configuration.feedback_months)),
-            }
 
     @classmethod
     def preprocess_values(cls, mode, values):
@@ -399,66 +304,6 @@ class Report(
             cls._hand_over(reports)
 
     @classmethod
-    @without_check_access
-    def _hand_over(cls, reports):
-        """Give the reports whose case officer is excluded to another
-        officer, and the planned activities of excluded users to the case
-        officer, with their reminders to come"""
-        pool = Pool()
-        Activity = pool.get('scheduled.activity')
-        UserEmployee = pool.get('res.user-company.employee')
-        for report in cls.browse(reports):
-            if not report.excluded_users:
-                continue
-            excluded = {l.employee.id for l in UserEmployee.search([
-                        ('user', 'in', [u.id for u in report.excluded_users]),
-                        ])}
-            officer = report.case_officer
-            if officer.id in excluded:
-                officer = cls._other_officer(report, excluded)
-                cls.write([report], {'case_officer': officer.id})
-            activities = Activity.search([
-                    ('resource', '=', str(report)),
-                    ('state', '=', 'planned'),
-                    ('assignee', 'in', list(excluded)),
-                    ])
-            if activities:
-                Activity.write(activities, {
-                        'assignee': officer.id,
-                        'reminded_at': None,
-                        'overdue_notified_at': None,
-                        'escalated_at': None,
-                        })
-
-    @classmethod
-    def _other_officer(cls, report, excluded_employees):
-        "Return the employee of a case officer who is not excluded"
-        for user in sorted(officer_users([report]), key=lambda u: u.id):
-            employees = ([user.employee] if user.employee else []) + sorted(
-                user.employees, key=lambda e: e.id)
-            for employee in employees:
-                if (employee.company == report.company
-                        and employee.id not in excluded_employees):
-                    return employee
-        raise ReportValidationError(gettext(
-                'whistleblower.msg_no_other_officer',
-                report=report.rec_name))
-
-    @classmethod
-    def _plan_deadlines(cls, reports):
-        pool = Pool()
-        Activity = pool.get('scheduled.activity')
-        for report in reports:
-            # Subjects reach reminders and escalations: the number only
-            for code, due in [
-                    (ACTIVITY_VERIFICATION, report.verification_due),
-                    (ACTIVITY_ACKNOWLEDGEMENT, report.acknowledgement_due),
-                    (ACTIVITY_FEEDBACK, report.feedback_due),
-                    ]:
-                Activity.plan(
-                    report, code, report.case_officer, due, report.number)
-
-    @classmethod
     def copy(cls, reports, default=None):
         # A copy would duplicate the case without its identity and log
         if reports:
@@ -471,13 +316,6 @@ class Report(
     @Workflow.transition('verifying')
     def verify(cls, reports):
         pass
-
-    @classmethod
-    def _mark_verified(cls, reports):
-        pool = Pool()
-        Activity = pool.get('scheduled.activity')
-        cls.write(reports, {'verified_at': clock.now()})
-        Activity.close(reports, [ACTIVITY_VERIFICATION])
 
     @classmethod
     @ModelView.button
@@ -574,121 +412,9 @@ class Report(
         AccessLog.record(reports, 'close')
 
     @classmethod
-    @ModelView.button
-    def acknowledge(cls, reports):
-        pool = Pool()
-        Activity = pool.get('scheduled.activity')
-        reports = [r for r in reports if not r.acknowledged_at]
-        cls.write(reports, {'acknowledged_at': clock.now()})
-        Activity.close(reports, [ACTIVITY_ACKNOWLEDGEMENT])
-
-    @classmethod
     @ModelView.button_action('whistleblower.wizard_reveal')
     def reveal(cls, reports):
         pass
-
-    @classmethod
-    @ModelView.button_action('whistleblower.wizard_receipt')
-    def new_receipt(cls, reports):
-        pass
-
-    def issue_receipt(self, code=None):
-        """Store the digest of a new receipt code and return the code once
-
-        The code is drawn at random unless given"""
-        pool = Pool()
-        Configuration = pool.get('whistleblower.configuration')
-        while True:
-            code = code or ''.join(
-                secrets.choice('0123456789') for _ in range(RECEIPT_LENGTH))
-            digest = Configuration.digest('receipt', code)
-            with without_check_access():
-                if not self.search([('receipt_digest', '=', digest)]):
-                    break
-            code = None
-        with without_check_access():
-            self.write([self], {'receipt_digest': digest})
-        return code
-
-    @classmethod
-    def find_by_receipt(cls, code):
-        "Return the report of the receipt code or None"
-        pool = Pool()
-        Configuration = pool.get('whistleblower.configuration')
-        # Full-width digits, as Chinese input methods type them, are digits
-        code = re.sub(r'[\s-]', '', unicodedata.normalize('NFKC', code or ''))
-        if not re.fullmatch(r'[0-9]{%s}' % RECEIPT_LENGTH, code):
-            return None
-        digest = Configuration.digest('receipt', code)
-        with without_check_access():
-            reports = cls.search([
-                    ('receipt_digest', '=', digest),
-                    ], limit=1)
-        if reports and crypto.same_digest(reports[0].receipt_digest, digest):
-            return reports[0]
-        return None
-
-    @classmethod
-    @without_check_access
-    def erase_expired(cls):
-        """Erase the identity, the receipt, the messages and the evidence of
-        the reports closed for longer than the retention period
-
-        Only a closing by the workflow counts: the close transition writes
-        a line in the access log, which nobody can write, change or delete;
-        a report closed or dated otherwise keeps everything."""
-        pool = Pool()
-        Configuration = pool.get('whistleblower.configuration')
-        Reporter = pool.get('whistleblower.reporter')
-        Message = pool.get('whistleblower.message')
-        Attachment = pool.get('ir.attachment')
-        AccessLog = pool.get('whistleblower.access_log')
-        transaction = Transaction()
-        cursor = transaction.connection.cursor()
-        database = transaction.database
-        table = cls.__table__()
-        log = AccessLog.__table__()
-
-        configuration = Configuration(1)
-        moment = clock.now()
-        limit = moment - relativedelta(months=configuration.retention_months)
-        expired = ((table.state == 'closed')
-            & (table.identity_erased_at == Null)
-            & (table.closed_at <= limit))
-        closed_by_workflow = table.id.in_(log.select(
-                log.report,
-                where=(log.action == 'close') & (log.date <= limit)))
-        cursor.execute(*table.select(table.id,
-                where=expired & ~closed_by_workflow))
-        unproven = [i for i, in cursor]
-        if unproven:
-            logger.warning(
-                "Reports closed without the close transition, not erased: "
-                "%s", unproven)
-        query = table.select(
-            table.id, where=expired & closed_by_workflow)
-        if database.has_select_for():
-            # A concurrent run skips what this one claims
-            For = database.get_select_for_skip_locked()
-            query.for_ = For('UPDATE')
-        cursor.execute(*query)
-        ids = [i for i, in cursor]
-        if not ids:
-            return
-        # Claim: a second run finds nothing left to erase
-        cursor.execute(*table.update(
-                [table.identity_erased_at, table.receipt_digest],
-                [moment, Null],
-                where=table.id.in_(ids) & (table.identity_erased_at == Null)))
-        reports = cls.browse(ids)
-        reporters = Reporter.search([('report', 'in', ids)])
-        resources = [str(r) for r in reports + reporters]
-        Attachment.delete(Attachment.search([
-                    ('resource', 'in', resources),
-                    ]))
-        Reporter.delete(reporters)
-        Message.delete(Message.search([('report', 'in', ids)]))
-        AccessLog.record(reports, 'erasure')
 
 
 class ReportExcludedUser(

@@ -6,7 +6,7 @@ from trytond.i18n import gettext
 from trytond.modules.public_page.page import ATTACHMENT_TYPES
 from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.notify import notify
-from trytond.pool import Pool, PoolMeta
+from trytond.pool import Pool
 from trytond.transaction import without_check_access
 
 from .exceptions import ReportValidationError
@@ -16,8 +16,9 @@ from .receipt import RECEIPT_LENGTH
 SUBMISSION_KEY = re.compile(r'^[0-9a-f]{32}$')
 
 
-class Report(metaclass=PoolMeta):
-    __name__ = 'whistleblower.report'
+class ReportPublicMixin:
+    "What the report and follow-up pages do with a report"
+    __slots__ = ()
 
     @classmethod
     def receipt_of_submission(cls, key):

@@ -18,6 +18,7 @@ from .access import (
 from .deadline import (
     ACTIVITY_ACKNOWLEDGEMENT, ACTIVITY_FEEDBACK, ReportDeadlineMixin)
 from .exceptions import ReportAccessError, ReportValidationError
+from .public_report import ReportPublicMixin
 from .receipt import ReportReceiptMixin
 from .retention import ReportRetentionMixin
 
@@ -45,7 +46,7 @@ OPEN_STATES = [
 
 class Report(
         ReportDeadlineMixin, ReportReceiptMixin, ReportRetentionMixin,
-        ReportExclusionMixin, ExcludedAsMissingMixin, EnforcedStatesMixin,
+        ReportExclusionMixin, ReportPublicMixin, ExcludedAsMissingMixin, EnforcedStatesMixin,
         RuleCheckedExportMixin, Workflow, ActivityMixin, ModelSQL, ModelView):
     __name__ = 'whistleblower.report'
     _rec_name = 'number'

@@ -22,7 +22,7 @@ from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.claim import claim
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 from trytond.modules.scheduled_activity.notify import (
-    mail_notice, users_of_employees, users_of_groups)
+    notify, users_of_employees, users_of_groups)
 from trytond.modules.scheduled_activity.timezone import (
     format_company_datetime)
 from trytond.modules.scheduled_activity.working_calendar import (
@@ -31,11 +31,6 @@ from trytond.modules.scheduled_activity.working_calendar import (
 from .approval_delegation import ApprovalDelegationMixin
 from .approval_inbox import ApprovalInboxMixin
 from .exceptions import ApprovalError
-
-
-def user_language(user):
-    "The language a notification to the user is written in"
-    return user.language.code if user.language else None
 
 
 class Chain(EnforcedStatesMixin, DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
@@ -387,26 +382,26 @@ class Approval(
     def _notify_approvers(cls, approvals, users=None, delegation=None):
         """Tell the candidates (or the users) that the approvals await
         their decision"""
+        def describe(**variables):
+            description = gettext(
+                'complaint_plan.msg_approval_yours_description', **variables)
+            if delegation:
+                description = gettext(
+                    'complaint_plan.msg_approval_delegated_description',
+                    description=description,
+                    user=delegation.from_user.rec_name,
+                    reason=delegation.reason)
+            return description
         for approval in approvals:
-            for user in (users if users is not None else approval.candidates):
-                with Transaction().set_context(language=user_language(user)):
-                    description = gettext(
-                        'complaint_plan.msg_approval_yours_description',
-                        step=approval.step.rec_name,
-                        due=format_company_datetime(
-                            approval.complaint.company, approval.due))
-                    if delegation:
-                        description = gettext(
-                            'complaint_plan.msg_approval_delegated_description',
-                            description=description,
-                            user=delegation.from_user.rec_name,
-                            reason=delegation.reason)
-                    label = gettext('complaint_plan.msg_approval_yours_label',
-                        complaint=approval.complaint.rec_name)
-                    approval.notify_user(
-                        'tryton-ok', label, description, user=user.id)
-                    mail_notice(user, 'approval', [approval], label,
-                        description)
+            notify([approval],
+                users if users is not None else approval.candidates,
+                'tryton-ok', 'complaint_plan.msg_approval_yours_label',
+                describe, kind='approval', variables=lambda: {
+                    'complaint': approval.complaint.rec_name,
+                    'step': approval.step.rec_name,
+                    'due': format_company_datetime(
+                        approval.complaint.company, approval.due),
+                    })
 
     @classmethod
     def _withdraw_notices(cls, approvals, users=None):

@@ -18,12 +18,12 @@ from trytond.modules.public_page.lists import join_names
 from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.enforce import (
     EnforcedStatesMixin, user_call)
-from trytond.modules.scheduled_activity.notify import users_of_employees
+from trytond.modules.scheduled_activity.notify import (
+    notify, users_of_employees)
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
-from .approval import user_language
 from .exceptions import ComplaintTransitionError
 
 # The six elements of the seed's plan (安全事故客诉 §四.3) and their fields
@@ -585,14 +585,16 @@ class ComplaintPlanMixin:
         for complaint in complaints:
             comments = [c for c in complaint._decision_comments()
                 if c[1] == decision]
-            for user in users_of_employees([complaint.responsible]):
-                with Transaction().set_context(language=user_language(user)):
-                    description = complaint.subject
-                    if comments:
-                        description = '; '.join(gettext(
-                                f'complaint_plan.msg_plan_{kind}_comment',
-                                approver=approver, comment=comment)
-                            for approver, kind, comment in comments)
-                    complaint.notify_user(icon,
-                        gettext(label, complaint=complaint.rec_name),
-                        description, user=user.id)
+
+            def describe(complaint, subject):
+                if not comments:
+                    return subject
+                return '; '.join(gettext(
+                        f'complaint_plan.msg_plan_{kind}_comment',
+                        approver=approver, comment=comment)
+                    for approver, kind, comment in comments)
+            notify([complaint], users_of_employees([complaint.responsible]),
+                icon, label, describe, variables={
+                    'complaint': complaint.rec_name,
+                    'subject': complaint.subject,
+                    })

@@ -44,7 +44,9 @@ def notify(records, users, icon, label_id, description_id=None,
 
     variables may be a function without argument returning them, called in
     each user's language: for texts the database translates (a selection's
-    label).
+    label). label_id and description_id may also be functions that return
+    the text from the variables, called in each user's language: for a text
+    made of several messages.
 
     With a kind (the name of a notice_<kind> field of res.user), the notice
     is also mailed to the users who chose so (mail_notice)."""
@@ -57,13 +59,21 @@ def notify(records, users, icon, label_id, description_id=None,
         with Transaction().set_context(language=language):
             values = (variables() if callable(variables)
                 else variables or {})
-            label = gettext(label_id, **values)
-            description = (gettext(description_id, **values)
-                if description_id else None)
+            label = _text(label_id, values)
+            description = _text(description_id, values)
             model.notify_user(records, icon, label, description,
                 user=user.id, action=action)
             if kind:
                 mail_notice(user, kind, records, label, description)
+
+
+def _text(message, values):
+    "The text of the message id, or of the function, with the values"
+    if message is None:
+        return None
+    if callable(message):
+        return message(**values)
+    return gettext(message, **values)
 
 
 def mail_notice(user, kind, records, label, description=None):

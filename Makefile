@@ -5,7 +5,6 @@ PYTHON := $(VENV)/bin/python
 BIN := $(VENV)/bin
 VAR := $(CURDIR)/var
 SAO := node_modules/tryton-sao
-MODULES := scheduled_activity complaint_plan complaint_related whistleblower store_hygiene personal_data
 DEMO_DB := demo
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -45,8 +44,7 @@ $(VAR)/trytond-pg.conf: | install
 
 demo-db: $(VAR)/db/$(DEMO_DB).sqlite
 $(VAR)/db/$(DEMO_DB).sqlite: | install $(VAR)/trytond.conf
-	$(PYTHON) -m demo --config $(VAR)/trytond.conf --database $(DEMO_DB) \
-		--modules $(MODULES)
+	$(PYTHON) -m demo --config $(VAR)/trytond.conf --database $(DEMO_DB)
 
 # The web process and the cron on the SQLite demo database at HOST:PORT (given
 # on each run, never kept in the file) until Ctrl+C stops both: demo/run.py
@@ -64,7 +62,7 @@ WORKERS ?= 2
 run-pg: install sao $(VAR)/trytond-pg.conf
 	$(PYTHON) -m production run --config $(VAR)/trytond-pg.conf \
 		--database $(PG_DB) --workers $(WORKERS) --listen $(HOST):$(PORT) \
-		$(if $(DEMO),--demo) --modules $(MODULES)
+		$(if $(DEMO),--demo)
 
 # Update a database to the code after a change of the modules (trytond-admin
 # -u, activating the modules and dependencies it lacks): make run-pg's
@@ -73,7 +71,7 @@ UPGRADE_CONFIG = $(VAR)/$(if $(SQLITE),trytond.conf,trytond-pg.conf)
 UPGRADE_DB = $(if $(SQLITE),$(DEMO_DB),$(PG_DB))
 upgrade: install
 	$(PYTHON) -m production upgrade --config $(UPGRADE_CONFIG) \
-		--database $(UPGRADE_DB) --modules $(MODULES)
+		--database $(UPGRADE_DB)
 
 # The engines' passes run side by side, each printed whole when it ends.
 test: install sao
@@ -89,10 +87,21 @@ test-sqlite:
 	DB_CACHE=$(VAR)/cache/sqlite-$(ADDONS_HASH) \
 	$(BIN)/pytest -m "not postgresql$${marks:+ and $$marks}" $(PYTEST_ARGS)
 
+# The test databases are cached as template databases of the server
+# (test-<hash of the modules>): a copy of a template takes a tenth of a
+# pg_restore. The templates of other code are dropped first.
+PG_TEMPLATES_STAMP = $(VAR)/cache/postgresql-templates
 test-postgresql:
 	@echo "== test suite on PostgreSQL ($(TRYTOND_DATABASE_URI))"
+	@mkdir -p $(VAR)/cache
+	@if [ "$$(cat $(PG_TEMPLATES_STAMP) 2>/dev/null)" != "$(ADDONS_HASH)" ]; then \
+		psql -d "$(TRYTOND_DATABASE_URI)" -Atc \
+			"SELECT datname FROM pg_database WHERE datname LIKE 'test-%'" \
+		| while read -r name; do \
+			dropdb --maintenance-db="$(TRYTOND_DATABASE_URI)" --if-exists "$$name"; done; \
+		echo "$(ADDONS_HASH)" > $(PG_TEMPLATES_STAMP); fi
 	TRYTOND_DATABASE_URI=$(TRYTOND_DATABASE_URI) DB_NAME=test_$$$$ \
-	DB_CACHE=$(VAR)/cache/postgresql-$(ADDONS_HASH) \
+	DB_CACHE=postgresql:// \
 	$(BIN)/pytest -m "not browser and not sqlite_demo" $(PYTEST_ARGS)
 
 bench: install

@@ -69,7 +69,7 @@ def register_bare_model():
             'category': fields.Integer("Category"),
             'submission': fields.Char("Submission"),
             })
-    Pool.register(BareSubmission, module='complaint_plan', type_='model')
+    Pool.register(BareSubmission, module='complaint_intake', type_='model')
 
 
 def register_bare_route():
@@ -329,7 +329,7 @@ def count_overload(answers, numbers):
 
 
 def main():
-    with scratch_database(['complaint_plan'],
+    with scratch_database(['complaint_intake', 'complaint_emergency'],
             register=register_bare_model) as name, \
             tempfile.TemporaryDirectory() as folder:
         quality, service = set_up(name)

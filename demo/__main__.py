@@ -1,5 +1,5 @@
 """Build the demo database: `python -m demo --config FILE --database NAME
---modules MOD...`. Nothing is done when the database already exists; a
+[--modules MOD...]` (by default the suite's modules). Nothing is done when the database already exists; a
 database that failed half-way is never left behind under the final name."""
 import argparse
 import configparser
@@ -10,13 +10,14 @@ import sys
 import tempfile
 
 from demo.base import DEMO_PASSWORD
+from production.config import MODULES
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--config', required=True)
     parser.add_argument('--database', required=True)
-    parser.add_argument('--modules', nargs='+', required=True)
+    parser.add_argument('--modules', nargs='+', default=MODULES)
     args = parser.parse_args()
 
     conf = configparser.ConfigParser()

@@ -1,11 +1,10 @@
-"""Demo data of complaint_plan: roles, categories' handlers, complaints,
-approval chain and the seed's emergency plans."""
+"""Demo data of complaint_plan: roles, categories' handlers, complaints and
+approval chain."""
 import datetime as dt
 from decimal import Decimal
 
 from proteus import Model
 
-from demo import emergency
 from demo.base import make_user
 
 USERS = [
@@ -118,7 +117,6 @@ def load(config):
         record.save()
 
     create_chain(config, employees)
-    create_inbox(config)
 
     now = dt.datetime.now().replace(microsecond=0)
     steps = ['registered', 'verifying', 'planning', 'processing',
@@ -165,7 +163,6 @@ def load(config):
         if state == 'approving':
             approve_as(config, 'manager', complaint)
             approve_as(config, 'leader1', complaint)
-    emergency.load(config)
 
 
 def fill_plan(complaint, investigator=None):
@@ -192,17 +189,6 @@ def fill_review(complaint, owner):
     improvement.owner = owner
     improvement.due_date = (
         complaint.received_at + dt.timedelta(days=30)).date()
-
-
-def create_inbox(config):
-    """The complaint mailbox: its address is where the mail server posts
-    the mails that become complaints"""
-    Inbox = Model.get('inbound.email.inbox', config=config)
-    inbox = Inbox(name='投诉邮箱')
-    rule = inbox.rules.new()
-    rule.action = 'complaint.complaint|create_from_email'
-    inbox.save()
-    inbox.click('new_identifier')
 
 
 def create_chain(config, employees):

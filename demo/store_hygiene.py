@@ -126,6 +126,8 @@ def load(config):
     if Module.find([('name', '=', 'complaint_plan'),
                 ('state', '=', 'activated')]):
         _complaint(config, hexi)
+    if Module.find([('name', '=', 'complaint_intake'),
+                ('state', '=', 'activated')]):
         # Each store's complaint QR code, ready to print
         Store.click(stores, 'complaint_qr_code')
 

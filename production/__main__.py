@@ -22,15 +22,10 @@ import os
 import pathlib
 import sys
 
-from production.config import ROOT
+from production.config import MODULES, ROOT
 from production.database import (
     create_database, database_exists, upgrade, users)
 from production.processes import honcho_command, procfile_environ
-
-MODULES = [
-    'scheduled_activity', 'complaint_plan', 'complaint_related',
-    'whistleblower', 'store_hygiene',
-    'public_page', 'personal_data']
 
 
 def run(args):

@@ -16,6 +16,12 @@ import stat
 import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+# The modules of the suite that make run, make run-pg, make upgrade and the
+# tests activate (their dependencies come with them)
+MODULES = [
+    'scheduled_activity', 'public_page', 'complaint_plan',
+    'complaint_emergency', 'complaint_intake', 'complaint_related',
+    'whistleblower', 'store_hygiene', 'personal_data']
 SAO = ROOT / 'node_modules' / 'tryton-sao'
 
 

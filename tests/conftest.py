@@ -31,8 +31,8 @@ CHROMIUM = '/usr/bin/chromium'
 SAO = ROOT / 'node_modules' / 'tryton-sao'
 MODULES = os.environ.get(
     'DEMO_MODULES',
-    'scheduled_activity complaint_plan complaint_related whistleblower '
-    'store_hygiene personal_data').split()
+    'scheduled_activity complaint_plan complaint_emergency complaint_intake '
+    'complaint_related whistleblower store_hygiene personal_data').split()
 CHROMIUM_ARGS = [
     '--no-sandbox', '--disable-gpu', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--no-first-run',

@@ -20,7 +20,7 @@ from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
 from trytond.transaction import Transaction
 from trytond.wsgi import app
 
-MODULES = ['complaint_plan', 'whistleblower']
+MODULES = ['complaint_intake', 'whistleblower']
 COMPLAINT = 'complaint_plan/complaint'
 COMPLAINT_STATUS = 'complaint_plan/complaint/status'
 REPORT = 'whistleblower/report'

@@ -9,7 +9,6 @@ difficulty.
 import hashlib
 import io
 import re
-import time
 from contextlib import contextmanager
 
 import pytest

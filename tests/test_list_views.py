@@ -9,9 +9,7 @@ from trytond.modules.scheduled_activity.tests.tools import (
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
-MODULES = [
-    'scheduled_activity', 'complaint_plan', 'complaint_related',
-    'whistleblower', 'store_hygiene']
+from production.config import MODULES
 
 
 class ListViewTestCase(ModuleDatabaseTestCase):

@@ -99,7 +99,7 @@ def database():
     if backend.name != 'postgresql':
         pytest.skip("needs PostgreSQL: the test restarts its server")
     drop_db()
-    activate_module(['complaint_plan'])
+    activate_module(['complaint_intake'])
     with Transaction().start(DB_NAME, 0) as transaction:
         data = _setup()
         transaction.commit()

@@ -31,7 +31,7 @@ from trytond.transaction import Transaction
 
 pytestmark = pytest.mark.postgresql
 
-MODULES = ['complaint_plan', 'store_hygiene']
+MODULES = ['complaint_intake', 'store_hygiene']
 RACES = 100
 FORM_RACES = 20
 CRON_COMPLAINTS = 20

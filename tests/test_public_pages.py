@@ -6,13 +6,13 @@ Every request goes through trytond's WSGI application in a transaction of
 its own; what it stored is then read back as root.
 """
 import base64
+import datetime as dt
 import hashlib
 import json
 import logging
 import math
 import re
 import threading
-import time
 import unittest
 import urllib.request
 from contextlib import contextmanager
@@ -25,6 +25,8 @@ from trytond import backend
 from trytond.modules.public_page import challenge as proof_of_work
 from trytond.modules.public_page import page
 from trytond.modules.public_page.tests import test_metadata
+from trytond.modules.scheduled_activity import clock
+from trytond.modules.scheduled_activity.tests.tools import clock_at
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, drop_db
 from trytond.transaction import Transaction
@@ -177,12 +179,12 @@ class ComplaintFormTestCase(PublicPageTestCase):
         self.assertEqual(result.document.get('lang'), 'zh-CN')
         self.assertEqual(result.response.headers['Content-Language'], 'zh-CN')
         self.assertEqual(result.field('lang'), 'zh_CN')
-        title = message('complaint_plan.msg_page_complaint_title', 'zh_CN')
+        title = message('complaint_intake.msg_page_complaint_title', 'zh_CN')
         self.assertNotEqual(
-            title, message('complaint_plan.msg_page_complaint_title', 'en'))
+            title, message('complaint_intake.msg_page_complaint_title', 'en'))
         self.assertEqual(result.document.findtext('.//h1'), title)
         self.assertEqual(result.text('submit'),
-            message('complaint_plan.msg_page_submit', 'zh_CN'))
+            message('complaint_intake.msg_page_submit', 'zh_CN'))
 
     def test_form_in_english_by_browser_language(self):
         "A browser asking for English gets the form in English"
@@ -193,7 +195,7 @@ class ComplaintFormTestCase(PublicPageTestCase):
         self.assertEqual(result.field('lang'), 'en')
         self.assertEqual(
             result.document.findtext('.//h1'),
-            message('complaint_plan.msg_page_complaint_title', 'en'))
+            message('complaint_intake.msg_page_complaint_title', 'en'))
 
     def test_form_in_english_by_link(self):
         "The link's language wins over the browser's"
@@ -203,7 +205,7 @@ class ComplaintFormTestCase(PublicPageTestCase):
         self.assertEqual(result.field('lang'), 'en')
         self.assertEqual(
             result.document.findtext('.//h1'),
-            message('complaint_plan.msg_page_complaint_title', 'en'))
+            message('complaint_intake.msg_page_complaint_title', 'en'))
         switch, = result.document.xpath('//header/a[@class="lang"]')
         self.assertEqual(switch.get('href'), '?lang=zh_CN')
 
@@ -331,10 +333,10 @@ class ComplaintFormTestCase(PublicPageTestCase):
         "A form left open for longer than the token lives is refused"
         visitor = Visitor()
         visitor.get(COMPLAINT)
-        later = time.time() + page.TOKEN_LIFETIME + 60
+        later = clock.now() + dt.timedelta(
+            seconds=page.TOKEN_LIFETIME + 60)
         before = self.stored()
-        clock = mock.Mock(time=mock.Mock(return_value=later))
-        with mock.patch.object(page, 'time', clock):
+        with clock_at(later):
             result = visitor.post(COMPLAINT, complaint_values())
         self.assertRefused(result, 'public_page.msg_form_expired')
         self.assertNothingStored(before)
@@ -353,7 +355,8 @@ class ComplaintFormTestCase(PublicPageTestCase):
         result = self.submit(
             name=XSS_ATTRIBUTE, phone=None, email=None, description=XSS,
             remedy=XSS)
-        self.assertRefused(result, 'complaint_plan.msg_page_contact_required')
+        self.assertRefused(
+            result, 'complaint_intake.msg_page_contact_required')
         self.assertNotIn(XSS, result.html)
         self.assertNotIn(XSS_ATTRIBUTE, result.html)
         self.assertIn('&lt;script&gt;', result.html)
@@ -489,7 +492,7 @@ class ComplaintFormTestCase(PublicPageTestCase):
         staff_number, = read('complaint.complaint',
             [('id', '=', ids['staff_complaint'])], ['number'])
         result = self.submit(submission=None)
-        self.assertRefused(result, 'complaint_plan.msg_intake_key_invalid')
+        self.assertRefused(result, 'complaint_intake.msg_intake_key_invalid')
         self.assertNotIn(staff_number['number'], result.html)
         self.assertNothingStored(before)
 
@@ -501,7 +504,7 @@ class ComplaintFormTestCase(PublicPageTestCase):
                 before = self.stored()
                 result = self.submit(category=category)
                 self.assertRefused(
-                    result, 'complaint_plan.msg_page_category_unknown')
+                    result, 'complaint_intake.msg_page_category_unknown')
                 self.assertNothingStored(before)
 
     def test_null_characters(self):
@@ -586,7 +589,7 @@ class ComplaintStatusTestCase(PublicPageTestCase):
             with self.subTest(number=number, contact=contact):
                 result = self.look_up(number, contact)
                 self.assertRefused(
-                    result, 'complaint_plan.msg_page_status_not_found',
+                    result, 'complaint_intake.msg_page_status_not_found',
                     status=404)
                 self.assertIsNone(result.text('complaint-state'))
                 self.assertNotIn('已联系门店', result.html)
@@ -623,7 +626,7 @@ class ComplaintStatusTestCase(PublicPageTestCase):
         self.assertIn(result.status, {200, 404}, result.error)
         result = self.look_up('\x00', '\x00')
         self.assertRefused(
-            result, 'complaint_plan.msg_page_status_not_found', status=404)
+            result, 'complaint_intake.msg_page_status_not_found', status=404)
 
     def test_staff_complaint_needs_its_contact(self):
         "A complaint taken by phone is found with its own contact only"
@@ -1225,8 +1228,9 @@ class ProofOfWorkTestCase(PublicPageTestCase):
         visitor = Visitor()
         visitor.get(FOLLOW_UP)
         old = visitor.challenge
-        later = time.time() + proof_of_work.LIFETIME + 60
-        with mock.patch('time.time', return_value=later):
+        later = clock.now() + dt.timedelta(
+            seconds=proof_of_work.LIFETIME + 60)
+        with clock_at(later):
             visitor.get(FOLLOW_UP)
             result = visitor.post(FOLLOW_UP, {
                     'action': 'lookup', 'code': self.code,

@@ -47,7 +47,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
 from trytond.transaction import Transaction
 
-MODULES = ['whistleblower', 'complaint_plan']
+MODULES = ['complaint_intake', 'whistleblower']
 PASSWORD = 'flood-officer-2026!'
 OFFICER = 'flood_officer'
 # The flood: threads, how long, how many requests each at most

@@ -23,11 +23,8 @@ from trytond.protocols.jsonrpc import JSONDecoder, JSONEncoder
 from trytond.pyson import PYSONDecoder
 
 from demo.base import DEMO_PASSWORD
+from production.config import MODULES
 
-MODULES = [
-    'scheduled_activity', 'complaint_plan', 'complaint_related',
-    'whistleblower', 'store_hygiene',
-    'public_page', 'personal_data']
 ROLES = [
     'clerk', 'handler', 'manager', 'auditor', 'leader1', 'officer',
     'officer2', 'activity_admin', 'team_lead', 'assistant', 'inspector',

@@ -34,7 +34,6 @@ from .exceptions import ApprovalError
 
 
 class Chain(EnforcedStatesMixin, DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
-    "Approval chain of handling plans"
     __name__ = 'complaint.approval.chain'
 
     name = fields.Char("Name", required=True, translate=True)
@@ -65,7 +64,6 @@ class Chain(EnforcedStatesMixin, DeactivableMixin, sequence_ordered(), ModelSQL,
 
 
 class ChainCategory(EnforcedStatesMixin, ModelSQL):
-    "Approval chain - Category"
     __name__ = 'complaint.approval.chain-complaint.category'
 
     chain = fields.Many2One('complaint.approval.chain', "Chain",
@@ -81,7 +79,6 @@ class ChainCategory(EnforcedStatesMixin, ModelSQL):
 
 
 class Step(EnforcedStatesMixin, sequence_ordered(), ModelSQL, ModelView):
-    "Approval step"
     __name__ = 'complaint.approval.step'
 
     chain = fields.Many2One('complaint.approval.chain', "Chain",
@@ -169,7 +166,6 @@ class Step(EnforcedStatesMixin, sequence_ordered(), ModelSQL, ModelView):
 
 
 class StepEmployee(EnforcedStatesMixin, ModelSQL):
-    "Approval step - Employee"
     __name__ = 'complaint.approval.step-company.employee'
 
     step = fields.Many2One('complaint.approval.step', "Step",
@@ -187,7 +183,6 @@ class StepEmployee(EnforcedStatesMixin, ModelSQL):
 class Approval(
         ApprovalInboxMixin, ApprovalDelegationMixin, EnforcedStatesMixin,
         Workflow, ModelSQL, ModelView):
-    "Approval of a handling plan by one step of the chain"
     __name__ = 'complaint.approval'
 
     complaint = fields.Many2One('complaint.complaint', "Complaint",
@@ -617,7 +612,6 @@ class Approval(
 
 
 class ApprovalUser(EnforcedStatesMixin, ModelSQL):
-    "Approval - Approver"
     __name__ = 'complaint.approval-res.user'
 
     approval = fields.Many2One('complaint.approval', "Approval",
@@ -643,7 +637,6 @@ class ApprovalUser(EnforcedStatesMixin, ModelSQL):
 
 
 class Decision(EnforcedStatesMixin, ModelSQL, ModelView):
-    "Decision of an approver"
     __name__ = 'complaint.approval.decision'
 
     approval = fields.Many2One('complaint.approval', "Approval",
@@ -671,7 +664,6 @@ class Decision(EnforcedStatesMixin, ModelSQL, ModelView):
 
 
 class Delegation(EnforcedStatesMixin, ModelSQL, ModelView):
-    "Delegation of an approval"
     __name__ = 'complaint.approval.delegation'
 
     # The log is written by the system only
@@ -723,14 +715,12 @@ class ApprovalWizardMixin:
 
 
 class DecideStart(ModelView):
-    "Decide on an approval with a comment"
     __name__ = 'complaint.approval.decide.start'
 
     comment = fields.Text("Comment")
 
 
 class RejectStart(ModelView):
-    "Reject an approval"
     __name__ = 'complaint.approval.reject.start'
 
     comment = fields.Text("Comment", required=True,
@@ -751,7 +741,6 @@ class DecisionWizardMixin(ApprovalWizardMixin):
 
 
 class Approve(DecisionWizardMixin, Wizard):
-    "Approve with a comment"
     __name__ = 'complaint.approval.approve'
 
     start = StateView('complaint.approval.decide.start',
@@ -766,7 +755,6 @@ class Approve(DecisionWizardMixin, Wizard):
 
 
 class Reject(DecisionWizardMixin, Wizard):
-    "Reject approvals"
     __name__ = 'complaint.approval.reject'
 
     start = StateView('complaint.approval.reject.start',
@@ -781,7 +769,6 @@ class Reject(DecisionWizardMixin, Wizard):
 
 
 class DelegateStart(ModelView):
-    "Delegate an approval"
     __name__ = 'complaint.approval.delegate.start'
 
     approval = fields.Many2One('complaint.approval', "Approval",
@@ -807,7 +794,6 @@ class DelegateStart(ModelView):
 
 
 class Delegate(ApprovalWizardMixin, Wizard):
-    "Delegate an approval"
     __name__ = 'complaint.approval.delegate'
 
     start = StateView('complaint.approval.delegate.start',

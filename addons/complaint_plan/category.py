@@ -1,4 +1,5 @@
-# This file is part of the complaint_plan module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, fields, sequence_ordered, tree)
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
@@ -7,7 +8,6 @@ from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 class Category(
         EnforcedStatesMixin, DeactivableMixin, tree(separator=' / '), sequence_ordered(),
         ModelSQL, ModelView):
-    "Complaint category"
     __name__ = 'complaint.category'
 
     name = fields.Char("Name", required=True, translate=True)
@@ -39,7 +39,6 @@ class Category(
 
 
 class CategoryEmployee(EnforcedStatesMixin, ModelSQL):
-    "Complaint category - Employee"
     __name__ = 'complaint.category-company.employee'
 
     category = fields.Many2One('complaint.category', "Category",

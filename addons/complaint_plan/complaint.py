@@ -1,4 +1,5 @@
-# This file is part of the complaint_plan module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 import copy
 import datetime as dt
 from collections import defaultdict
@@ -62,7 +63,6 @@ def uncache_default_get(cls):
 class Complaint(ComplainantMixin, ComplaintPlanMixin, ComplaintReviewMixin,
         ComplaintDeadlineMixin, EnforcedStatesMixin, ActivityMixin, Workflow,
         ModelSQL, ModelView):
-    "Complaint"
     __name__ = 'complaint.complaint'
     _rec_name = 'number'
 
@@ -505,7 +505,6 @@ class Complaint(ComplainantMixin, ComplaintPlanMixin, ComplaintReviewMixin,
 
 
 class ComplaintInvestigator(EnforcedStatesMixin, ModelSQL):
-    "Complaint - Investigation team member"
     __name__ = 'complaint.complaint-investigation-company.employee'
 
     complaint = fields.Many2One('complaint.complaint', "Complaint",
@@ -521,7 +520,6 @@ class ComplaintInvestigator(EnforcedStatesMixin, ModelSQL):
 
 
 class LevelChange(EnforcedStatesMixin, ModelSQL, ModelView):
-    "Complaint level change"
     __name__ = 'complaint.level.change'
 
     # The history is written by the system only
@@ -541,7 +539,6 @@ class LevelChange(EnforcedStatesMixin, ModelSQL, ModelView):
 
 
 class Feedback(EnforcedStatesMixin, sequence_ordered(), ModelSQL, ModelView):
-    "Feedback to the complainant"
     __name__ = 'complaint.feedback'
 
     complaint = fields.Many2One('complaint.complaint', "Complaint",
@@ -553,7 +550,7 @@ class Feedback(EnforcedStatesMixin, sequence_ordered(), ModelSQL, ModelView):
         help="What was done and said, for the complaint office only.")
     reply = fields.Text("Reply to the Complainant",
         help="The answer as the complainant reads it "
-        "on the status page and in the feedback letter.")
+        "in the answer mail and in the feedback letter.")
     satisfaction = fields.Selection([
             (None, ""),
             ('satisfied', "Satisfied"),
@@ -593,7 +590,6 @@ class Feedback(EnforcedStatesMixin, sequence_ordered(), ModelSQL, ModelView):
 
 
 class Disclosure(EnforcedStatesMixin, ModelSQL, ModelView):
-    "Information disclosure and public-opinion log"
     __name__ = 'complaint.disclosure'
 
     complaint = fields.Many2One('complaint.complaint', "Complaint",
@@ -622,7 +618,6 @@ class Disclosure(EnforcedStatesMixin, ModelSQL, ModelView):
 
 
 class Improvement(EnforcedStatesMixin, ModelSQL, ModelView):
-    "Improvement action"
     __name__ = 'complaint.improvement'
 
     complaint = fields.Many2One('complaint.complaint', "Complaint",
@@ -651,7 +646,6 @@ class Improvement(EnforcedStatesMixin, ModelSQL, ModelView):
 
 
 class Assessment(EnforcedStatesMixin, ModelSQL, ModelView):
-    "Assessment of responsible staff"
     __name__ = 'complaint.assessment'
 
     complaint = fields.Many2One('complaint.complaint', "Complaint",

@@ -1,4 +1,5 @@
-# This file is part of the complaint_plan module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 """The emails to the complainant: the acknowledgement when the complaint is
 registered and the answer, with the feedback letter and the satisfaction
 survey link, when the complaint is responded
@@ -86,9 +87,13 @@ class Complaint(metaclass=PoolMeta):
             'company': self.company.rec_name,
             'resolution_due': format_company_datetime(
                 self.company, self.resolution_due, lang=Lang.get(language)),
-            'status_url': public_url('complaint/status',
-                number=self.number, lang=language),
+            'status_url': self._mail_status_url(),
             }
+
+    def _mail_status_url(self):
+        """The address of the page where the complainant follows the
+        complaint, in the mails when there is one"""
+        return None
 
     @classmethod
     def mail_acknowledgement(cls, complaints):

@@ -1,4 +1,5 @@
-# This file is part of the complaint_plan module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 import urllib.parse
 
 from trytond.i18n import gettext
@@ -16,7 +17,6 @@ from .exceptions import ComplaintValidationError
 
 class Configuration(EnforcedStatesMixin, ModelSingleton, ModelSQL, ModelView,
         CompanyMultiValueMixin):
-    "Complaint configuration"
     __name__ = 'complaint.configuration'
 
     complaint_sequence = fields.MultiValue(fields.Many2One(
@@ -43,7 +43,7 @@ class Configuration(EnforcedStatesMixin, ModelSingleton, ModelSQL, ModelView,
                 configuration.check_public_url()
 
     def check_public_url(self):
-        "The QR codes print this address: it must open in a browser"
+        "The links mailed to the complainants open this address in a browser"
         if not self.public_url:
             return
         url = urllib.parse.urlsplit(self.public_url)
@@ -54,9 +54,9 @@ class Configuration(EnforcedStatesMixin, ModelSingleton, ModelSQL, ModelView,
                     url=self.public_url))
 
     def public_page_url(self, page, **query):
-        """Return the address of the module's public page (complaint,
-        complaint/status, survey) of the database with the query, on the
-        public address (the server's when empty)"""
+        """Return the address of the public page of the database (e.g.
+        survey) with the query, on the public address (the server's when
+        empty)"""
         base = self.public_url or http_host()
         path = urllib.parse.quote(
             f'/{Transaction().database.name}/complaint_plan/{page}')
@@ -76,7 +76,6 @@ class Configuration(EnforcedStatesMixin, ModelSingleton, ModelSQL, ModelView,
 
 
 class ConfigurationSequence(EnforcedStatesMixin, ModelSQL, CompanyValueMixin):
-    "Complaint configuration sequence"
     __name__ = 'complaint.configuration.sequence'
 
     complaint_sequence = fields.Many2One(

@@ -1,4 +1,5 @@
-# This file is part of the complaint_plan module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 from trytond.model.exceptions import ValidationError
 from trytond.exceptions import UserError
 
@@ -13,7 +14,3 @@ class ComplaintTransitionError(UserError):
 
 class ApprovalError(UserError):
     "An approval decision that is not allowed."
-
-
-class ComplaintEmailError(UserError):
-    "An inbound email no complaint can be created from."

@@ -1,4 +1,5 @@
-# This file is part of the complaint_plan module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 from trytond.pool import PoolMeta
 
 
@@ -22,6 +23,4 @@ class Cron(metaclass=PoolMeta):
                     "Escalate Overdue Approvals"),
                 ('complaint.complaint|escalate_to_leaders',
                     "Alert the Leading Group of Overdue Complaints"),
-                ('complaint.emergency_plan|remind_drills',
-                    "Remind Emergency Plan Drills"),
                 ])

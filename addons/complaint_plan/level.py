@@ -1,4 +1,5 @@
-# This file is part of the complaint_plan module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 import datetime as dt
 
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
@@ -27,7 +28,6 @@ PLAN_PARTS = [
 
 
 class Level(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
-    "Severity level of a complaint (一级 / 二级 / 三级)"
     __name__ = 'complaint.level'
 
     name = fields.Char("Name", required=True, translate=True)
@@ -58,8 +58,6 @@ class Level(EnforcedStatesMixin, DeactivableMixin, ModelSQL, ModelView):
                 "Regulator: accept or refuse within 7 working days"),
             ], "Preset", sort=False,
         help="Fill the delays as a rule requires.")
-    activates_emergency_plan = fields.Boolean("Activates Emergency Plan",
-        help="A complaint of this level activates the emergency plan.")
     plan_parts = fields.MultiSelection(PLAN_PARTS, "Required Plan Parts",
         sort=False,
         help="The parts of the handling plan that must be filled in "

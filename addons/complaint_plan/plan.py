@@ -1,4 +1,5 @@
-# This file is part of the complaint_plan module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 """The handling plan as a record: each submission freezes a version
 
 The handler writes the six elements of the plan on the complaint. Submitting
@@ -59,7 +60,6 @@ def element_label(code):
 
 
 class PlanVersion(EnforcedStatesMixin, ModelSQL, ModelView):
-    "Handling plan version"
     __name__ = 'complaint.plan.version'
 
     complaint = fields.Many2One('complaint.complaint', "Complaint",
@@ -296,7 +296,6 @@ class PlanVersion(EnforcedStatesMixin, ModelSQL, ModelView):
 
 
 class PlanVersionEmployee(EnforcedStatesMixin, ModelSQL):
-    "Handling plan version - Investigation team member"
     __name__ = 'complaint.plan.version-company.employee'
 
     version = fields.Many2One('complaint.plan.version', "Version",

@@ -1,4 +1,5 @@
-# This file is part of the complaint_plan module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 import shutil
 
 from trytond.modules.company import CompanyReport
@@ -40,7 +41,6 @@ class FeedbackLetter(ComplaintReport):
 
 
 class PlanReport(ComplaintReport):
-    "The handling plan: the approved version, else the latest one"
     __name__ = 'complaint.complaint.plan'
 
     @classmethod

@@ -1,4 +1,5 @@
-# This file is part of the complaint_plan module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 from decimal import Decimal
 
 from sql import Literal, Null
@@ -84,7 +85,6 @@ class _StatisticMixin:
 
 
 class Statistic(_StatisticMixin, ModelSQL, ModelView):
-    "Complaint statistic by month, category, level and channel"
     __name__ = 'complaint.statistic'
 
     category = fields.Many2One('complaint.category', "Category",
@@ -107,7 +107,6 @@ class Statistic(_StatisticMixin, ModelSQL, ModelView):
 
 
 class StatisticMonth(_StatisticMixin, ModelSQL, ModelView):
-    "Complaint service level and satisfaction by month"
     __name__ = 'complaint.statistic.month'
 
     sla_rate = fields.Function(fields.Numeric("SLA Compliance",

@@ -30,7 +30,7 @@ from pypinyin import lazy_pinyin
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.metrics.pairwise import cosine_similarity
-from sql import Literal, Union
+from sql import Literal
 from sql.functions import CurrentTimestamp
 
 from trytond.cache import Cache
@@ -44,10 +44,11 @@ from trytond.transaction import (
     Transaction, check_access, without_check_access)
 from trytond.modules.complaint_plan.exceptions import (
     ComplaintValidationError)
+from trytond.modules.complaint_plan.upgrade import (
+    take_over_from_complaint_plan)
 from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
-from .upgrade import take_over_from_complaint_plan
 
 # jieba logs the loading of its dictionary to stderr; it loads it once per
 # process, at the first segmentation
@@ -553,7 +554,16 @@ class Complaint(metaclass=PoolMeta):
 
     @classmethod
     def __register__(cls, module_name):
-        take_over_from_complaint_plan(module_name)
+        # Until 8.0.0 the detection was part of complaint_plan
+        take_over_from_complaint_plan(module_name, Path(__file__).parent,
+            ['related.xml', 'message.xml'],
+            models=['complaint.term', 'complaint.related',
+                'complaint.related.answer', 'complaint.same_incident'],
+            fields={
+                'complaint.complaint': [
+                    'related_complaints', 'related_count', 'same_incident'],
+                'complaint.configuration': ['related_closed_days'],
+                })
         super().__register__(module_name)
 
     @classmethod
@@ -778,35 +788,7 @@ class Complaint(metaclass=PoolMeta):
         return eligible
 
 
-class EmergencyPlan(metaclass=PoolMeta):
-    __name__ = 'complaint.emergency_plan'
-
-    def _window_members(self, complaint, where):
-        """With the complaints linked to them as the same incident, whatever
-        their time, category and level"""
-        pool = Pool()
-        Complaint = pool.get('complaint.complaint')
-        SameIncident = pool.get('complaint.same_incident')
-        related = Complaint.__table__()
-        same_incident = SameIncident.__table__()
-        linked = same_incident.join(complaint,
-            condition=same_incident.complaint == complaint.id
-            ).join(related,
-            condition=same_incident.related == related.id
-            ).select(related.id,
-            where=where & (related.state != 'cancelled')
-            & self._not_in_incident(related))
-        return Union(super()._window_members(complaint, where), linked)
-
-    @classmethod
-    def _incident_members(cls, complaint_ids):
-        "The complaints linked as the same incident"
-        SameIncident = Pool().get('complaint.same_incident')
-        return SameIncident.members(complaint_ids)
-
-
 class Term(EnforcedStatesMixin, ModelSQL):
-    "Complaint term"
     __name__ = 'complaint.term'
 
     complaint = fields.Many2One('complaint.complaint', "Complaint",
@@ -860,7 +842,6 @@ class PairMixin:
 
 
 class Related(EnforcedStatesMixin, PairMixin, ModelSQL, ModelView):
-    "Probably related complaint"
     __name__ = 'complaint.related'
 
     complaint = fields.Many2One('complaint.complaint', "Complaint",
@@ -1190,9 +1171,7 @@ class SameIncident(EnforcedStatesMixin, PairMixin, ModelSQL):
     @classmethod
     def link(cls, pairs):
         """Link each pair of complaints as the same incident, merging their
-        incidents, and check the activation of the emergency plans"""
-        pool = Pool()
-        Plan = pool.get('complaint.emergency_plan')
+        incidents"""
         pairs = [(int(c), int(r)) for c, r in pairs if int(c) != int(r)]
         members = cls.members({i for p in pairs for i in p})
         groups = []
@@ -1209,7 +1188,6 @@ class SameIncident(EnforcedStatesMixin, PairMixin, ModelSQL):
             if c != r and r not in members[c]]
         with without_check_access():
             cls.create(missing)
-        Plan.check_activation([i for g in groups for i in g])
 
     @classmethod
     def take_out(cls, complaints):

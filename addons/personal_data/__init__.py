@@ -1,3 +1,4 @@
-# This file is part of the personal_data module.  The COPYRIGHT file at the
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 # top level of this repository contains the full copyright notices and
 # license terms.

@@ -1,4 +1,5 @@
-# This file is part of the personal_data module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 from trytond.i18n import gettext
 from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
@@ -19,7 +20,6 @@ PERIODS = {
 
 
 class Configuration(EnforcedStatesMixin, ModelSingleton, ModelSQL, ModelView):
-    "Personal Data Configuration"
     __name__ = 'personal_data.configuration'
 
     complaint_months = fields.Integer(

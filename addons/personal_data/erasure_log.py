@@ -1,4 +1,5 @@
-# This file is part of the personal_data module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 """What was erased, when and why: never the data itself"""
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
@@ -22,7 +23,6 @@ KINDS = [
 
 
 class ErasureLog(EnforcedStatesMixin, ModelSQL, ModelView):
-    "Personal Data Erasure Log"
     __name__ = 'personal_data.erasure_log'
 
     date = fields.Timestamp("Date", required=True, readonly=True)

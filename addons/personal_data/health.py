@@ -1,4 +1,5 @@
-# This file is part of the personal_data module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 """Health certificates and pre-shift checks are sensitive personal data
 (PIPL Art. 28): once their retention period is over they are anonymised,
 the row stays without the employee"""

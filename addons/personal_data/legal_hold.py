@@ -1,4 +1,5 @@
-# This file is part of the personal_data module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 """Legal holds: a complaint or an incident kept whole while a dispute, an
 investigation or the authorities need it
 
@@ -106,7 +107,6 @@ class LegalHoldMixin:
 
 
 class HoldLog(EnforcedStatesMixin, ModelSQL, ModelView):
-    "Legal Hold Log"
     __name__ = 'personal_data.legal_hold.log'
 
     date = fields.Timestamp("Date", required=True, readonly=True)
@@ -150,7 +150,6 @@ class HoldLog(EnforcedStatesMixin, ModelSQL, ModelView):
 
 
 class PlaceStart(ModelView):
-    "Place Legal Hold"
     __name__ = 'personal_data.legal_hold.place.start'
 
     reason = fields.Text("Reason", required=True,
@@ -159,7 +158,6 @@ class PlaceStart(ModelView):
 
 
 class LiftStart(ModelView):
-    "Lift Legal Hold"
     __name__ = 'personal_data.legal_hold.lift.start'
 
     reason = fields.Text("Reason", required=True,
@@ -184,7 +182,6 @@ class _HoldWizard(Wizard):
 
 
 class Place(_HoldWizard):
-    "Place Legal Hold"
     __name__ = 'personal_data.legal_hold.place'
     start = StateView('personal_data.legal_hold.place.start',
         'personal_data.legal_hold_place_start_view_form', [
@@ -216,7 +213,6 @@ class Place(_HoldWizard):
 
 
 class Lift(_HoldWizard):
-    "Lift Legal Hold"
     __name__ = 'personal_data.legal_hold.lift'
     start = StateView('personal_data.legal_hold.lift.start',
         'personal_data.legal_hold_lift_start_view_form', [

@@ -1,4 +1,5 @@
-# This file is part of the personal_data module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 """The scheduled erasure of what has outlived its retention period
 
 Each kind of personal data has its period in the configuration. A run takes
@@ -11,7 +12,7 @@ import logging
 from dateutil.relativedelta import relativedelta
 
 from trytond.model import Model
-from trytond.modules.complaint_plan.email_intake import CREATE_COMPLAINT
+from trytond.modules.complaint_intake.email_intake import CREATE_COMPLAINT
 from trytond.modules.scheduled_activity import clock
 from trytond.pool import Pool
 from trytond.transaction import without_check_access
@@ -22,7 +23,6 @@ logger = logging.getLogger(__name__)
 
 
 class Retention(Model):
-    "Personal Data Retention"
     __name__ = 'personal_data.retention'
 
     @classmethod

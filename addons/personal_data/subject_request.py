@@ -1,4 +1,5 @@
-# This file is part of the personal_data module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 """Subject requests: a person asks what is held about them (PIPL Art. 45),
 or asks for its erasure (Art. 47)
 
@@ -34,7 +35,6 @@ BLOCKS = [
 
 
 class SubjectRequest(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
-    "Data Subject Request"
     __name__ = 'personal_data.subject_request'
     _rec_name = 'number'
 
@@ -301,7 +301,6 @@ class SubjectRequest(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
 
 
 class SubjectRequestLine(EnforcedStatesMixin, ModelSQL, ModelView):
-    "Data Subject Request Line"
     __name__ = 'personal_data.subject_request.line'
 
     request = fields.Many2One('personal_data.subject_request', "Request",
@@ -366,7 +365,6 @@ class SubjectRequestLine(EnforcedStatesMixin, ModelSQL, ModelView):
 
 
 class SubjectRequestReport(CompanyReport):
-    "What is held about the person, for the person"
     __name__ = 'personal_data.subject_request.report'
 
     @classmethod

@@ -1,4 +1,5 @@
-# This file is part of the personal_data module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 """What is held about a person: the search behind the subject requests
 
 The person is given by a name, a phone number or an email address. A phone

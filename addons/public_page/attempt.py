@@ -57,7 +57,6 @@ def _counting_cursor():
 
 
 class Attempt(ModelSQL):
-    "What a visitor of a public page did, counted to limit the rate"
     __name__ = 'public_page.attempt'
 
     kind = fields.Selection([

@@ -158,7 +158,6 @@ def spend_challenge(checked, again=False):
 
 
 class Challenge(ModelSQL):
-    "A proof-of-work challenge of a public page, spent"
     __name__ = 'public_page.challenge'
 
     # The SHA-256 of the challenge: it says nothing of who solved it

@@ -1,4 +1,5 @@
-# This file is part of the public_page module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 """Uploaded pictures lose the details that can tell who took them: the
 place, the device, the author and the time (Exif, XMP, IPTC, comments, text
 chunks), and what hides after the end of the picture.

@@ -210,7 +210,6 @@ class WorkingTime:
 
 
 class WorkingCalendar(EnforcedStatesMixin, ModelSQL, ModelView):
-    "Working Calendar"
     __name__ = 'scheduled.activity.working_calendar'
 
     company = fields.Many2One(
@@ -414,7 +413,6 @@ def time_between(company, start, end, unit):
 
 
 class WorkingHours(EnforcedStatesMixin, ModelSQL, ModelView):
-    "Working Calendar Hours"
     __name__ = 'scheduled.activity.working_calendar.hours'
 
     calendar = fields.Many2One(
@@ -436,7 +434,6 @@ class WorkingHours(EnforcedStatesMixin, ModelSQL, ModelView):
 
 
 class WorkingDay(EnforcedStatesMixin, ModelSQL, ModelView):
-    "Working Calendar Closure or Extra Working Day"
     __name__ = 'scheduled.activity.working_calendar.day'
 
     calendar = fields.Many2One(

@@ -1,8 +1,8 @@
-# This file is part of store_hygiene.  The COPYRIGHT file at the top level of
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 from trytond.i18n import gettext
 from trytond.model import Index, ModelView, fields
-from trytond.modules.complaint_plan.intake_point import IntakePointSheet
+from trytond.modules.complaint_intake.intake_point import IntakePointSheet
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.rpc import RPC
@@ -202,7 +202,6 @@ class Store(metaclass=PoolMeta):
 
 
 class StoreComplaintSheet(IntakePointSheet):
-    "The QR code sheets of the stores' intake points"
     __name__ = 'hygiene.store.complaint_sheet'
 
     @classmethod

@@ -1,4 +1,4 @@
-# This file is part of store_hygiene.  The COPYRIGHT file at the top level of
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 from sql import Cast
 from sql.aggregate import Avg, Count, Min, Sum

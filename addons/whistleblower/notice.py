@@ -12,7 +12,6 @@ from .exceptions import NoticeActionError
 
 
 class NoticeReport(BaseReport):
-    "The written notice to the reporter, the only document with the name"
     __name__ = 'whistleblower.report.notice'
 
     @classmethod

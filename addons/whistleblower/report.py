@@ -659,7 +659,6 @@ class DecideStart(ModelView):
 
 
 class Decide(Wizard):
-    "The leaders' decision on a proposed report"
     __name__ = 'whistleblower.report.decide'
     start = StateView(
         'whistleblower.report.decide.start',

@@ -135,7 +135,6 @@ class RevealShow(ModelView):
 
 
 class Reveal(Wizard):
-    "Show the reporter's identity to a case officer who gives a reason"
     __name__ = 'whistleblower.report.reveal'
     start = StateView(
         'whistleblower.report.reveal.start',

@@ -1,4 +1,5 @@
-# This file is part of the complaint_plan module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 """Approvals as real users, with access checks on: who decides, with a
 comment, who delegates, and that nobody writes approvers, decisions,
 delegations or plan versions"""

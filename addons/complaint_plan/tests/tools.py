@@ -1,6 +1,10 @@
-# This file is part of the complaint_plan module.
-"Helpers for the complaint_plan scenarios"
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"Helpers for the tests of complaint_plan and of the modules split from it"
 from proteus import Model
+from sql import Table
+
+from trytond.transaction import Transaction
 
 
 def create_user(login, name, group_xml_ids, employee=True, config=None):
@@ -28,3 +32,22 @@ def create_user(login, name, group_xml_ids, employee=True, config=None):
         user.employee = employee
     user.save()
     return user
+
+
+def as_before_the_split(module):
+    """Give complaint_plan what the module holds and remove the module, as in
+    a database from before the module was split out of complaint_plan"""
+    cursor = Transaction().connection.cursor()
+    for name in ['ir_model_data', 'ir_model', 'ir_model_field',
+            'ir_translation', 'ir_ui_view', 'ir_action_report', 'ir_ui_icon']:
+        table = Table(name)
+        cursor.execute(*table.update([table.module], ['complaint_plan'],
+                where=table.module == module))
+    ir_module = Table('ir_module')
+    dependency = Table('ir_module_dependency')
+    cursor.execute(*ir_module.select(ir_module.id,
+            where=ir_module.name == module))
+    module_id, = cursor.fetchone()
+    cursor.execute(*dependency.delete(
+            where=dependency.module == module_id))
+    cursor.execute(*ir_module.delete(where=ir_module.id == module_id))

@@ -46,7 +46,8 @@ PARKING = ("停车收费不合理",
 
 class RelatedTestCase(ModuleDatabaseTestCase):
     "Related-complaint detection"
-    modules = ['complaint_related']
+    # With the emergency plans, which count an incident's complaints together
+    modules = ['complaint_related', 'complaint_emergency']
 
     def create_complaints(self, company, texts, category="Product Quality",
             **values):

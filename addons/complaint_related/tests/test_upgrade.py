@@ -7,9 +7,8 @@ a database holds its views, buttons, messages, models, fields and
 translations under complaint_plan, and complaint_related is not activated.
 Updating complaint_plan and activating complaint_related (`make upgrade`)
 keeps every record, under its new module, and the data."""
-from sql import Table
-
 from trytond.modules.company.tests import create_company, set_company
+from trytond.modules.complaint_plan.tests.tools import as_before_the_split
 from trytond.modules.scheduled_activity.tests.tools import (
     ModuleDatabaseTestCase)
 from trytond.pool import Pool
@@ -25,24 +24,6 @@ def ids_of(module):
     ModelData = Pool().get('ir.model.data')
     return {d.fs_id: d.db_id for d in ModelData.search([
                 ('module', '=', module), ('fs_id', 'in', MOVED_RECORDS)])}
-
-
-def as_before_the_split():
-    "Give complaint_plan what complaint_related holds, as before the split"
-    cursor = Transaction().connection.cursor()
-    for name in ['ir_model_data', 'ir_model', 'ir_model_field',
-            'ir_translation', 'ir_ui_view']:
-        table = Table(name)
-        cursor.execute(*table.update([table.module], ['complaint_plan'],
-                where=table.module == 'complaint_related'))
-    module = Table('ir_module')
-    dependency = Table('ir_module_dependency')
-    cursor.execute(*module.select(module.id,
-            where=module.name == 'complaint_related'))
-    module_id, = cursor.fetchone()
-    cursor.execute(*dependency.delete(
-            where=dependency.module == module_id))
-    cursor.execute(*module.delete(where=module.id == module_id))
 
 
 class UpgradeTestCase(ModuleDatabaseTestCase):
@@ -63,7 +44,7 @@ class UpgradeTestCase(ModuleDatabaseTestCase):
                             ('add', [second.id])]})
             records = ids_of('complaint_related')
             self.assertEqual(set(records), set(MOVED_RECORDS))
-            as_before_the_split()
+            as_before_the_split('complaint_related')
             self.assertEqual(ids_of('complaint_related'), {})
             Transaction().commit()
 

@@ -1,4 +1,5 @@
-# This file is part of the personal_data module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 """The records of a person that the unit tests erase, created in the
 current transaction, and a probe of everything the database holds"""
 import datetime as dt

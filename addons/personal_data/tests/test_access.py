@@ -1,4 +1,5 @@
-# This file is part of the personal_data module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 """Each role as a real user, with access checks on: the data protection
 officer does each step, the clerk, the handler and the inspector are
 refused; the health records stay with those who need them"""

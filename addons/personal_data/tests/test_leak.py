@@ -1,4 +1,5 @@
-# This file is part of the personal_data module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 """Leak probes: after an erasure, no column of any table of the database and
 no file of the filestore holds the erased values"""
 import datetime as dt

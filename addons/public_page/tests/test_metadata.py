@@ -1,4 +1,5 @@
-# This file is part of the public_page module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 """Pictures made by Chromium (a JPEG and a WebP with a colour profile, a
 PNG) are given what a phone adds to a photo; stripped, they come back as
 they were, byte for byte."""

@@ -133,7 +133,7 @@ def _odt_text(content):
 
 class PrintedTimesTestCase(ModuleDatabaseTestCase):
     "Every document and public page prints the company's time"
-    modules = ['complaint_plan', 'whistleblower', 'store_hygiene']
+    modules = ['complaint_intake', 'whistleblower', 'store_hygiene']
 
     # Every report of the modules and what checks its times
     CHECKED = {
@@ -192,9 +192,9 @@ class PrintedTimesTestCase(ModuleDatabaseTestCase):
         ActionReport = pool.get('ir.action.report')
         names = {a.report_name for a in ActionReport.search([
                     ('module', 'in', [
-                            'complaint_plan', 'whistleblower',
-                            'store_hygiene', 'scheduled_activity',
-                            'public_page']),
+                            'complaint_plan', 'complaint_intake',
+                            'whistleblower', 'store_hygiene',
+                            'scheduled_activity', 'public_page']),
                     ])}
         # A report missing here needs its check of times
         self.assertLessEqual(names, set(self.CHECKED))
@@ -309,7 +309,7 @@ class PrintedTimesTestCase(ModuleDatabaseTestCase):
         Feedback = pool.get('complaint.feedback')
         from werkzeug.test import EnvironBuilder
 
-        from trytond.modules.complaint_plan import routes
+        from trytond.modules.complaint_intake import routes
         from trytond.modules.public_page import page
         from trytond.protocols.wrappers import Request
         company, complaints = self.complaints()

@@ -1,4 +1,5 @@
-# This file is part of the scheduled_activity module.
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
 "Helpers shared by the modules' tests"
 from contextlib import contextmanager
 from unittest.mock import Mock, patch

@@ -1,4 +1,4 @@
-# This file is part of store_hygiene.  The COPYRIGHT file at the top level of
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """The shipped checklist holds every item of the source document's hygiene
 standards (3.1.2 to 3.1.4), in its order, in English and Chinese"""

@@ -1,4 +1,4 @@
-# This file is part of store_hygiene.  The COPYRIGHT file at the top level of
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
 
@@ -22,7 +22,7 @@ ROLES = {
 class StoreHygieneTestCase(CompanyTestMixin, ModuleTestCase):
     "Test Store Hygiene module"
     module = 'store_hygiene'
-    extras = ['complaint_plan']
+    extras = ['complaint_plan', 'complaint_intake']
 
     def _employee(self, company, name):
         pool = Pool()

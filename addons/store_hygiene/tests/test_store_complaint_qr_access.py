@@ -1,4 +1,4 @@
-# This file is part of store_hygiene.  The COPYRIGHT file at the top level of
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "The complaint QR code of a store as each role sees it, access checks on"
 from trytond.model.exceptions import AccessError
@@ -30,7 +30,7 @@ def sheet_action_id():
 
 class StoreComplaintQRAccessTestCase(ModuleDatabaseTestCase):
     "Access to the stores' complaint QR codes"
-    modules = ['store_hygiene', 'complaint_plan']
+    modules = ['store_hygiene', 'complaint_intake']
 
     def setup_company(self):
         pool = Pool()

@@ -1,0 +1,596 @@
+# This file is part of Tryton.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The reading of a received email: its sender, subject, date, Message-IDs,
+text and files, and what makes it unreadable as it arrived"""
+import base64
+import codecs
+import datetime as dt
+import email
+import email.errors
+import email.header
+import email.message
+import email.policy
+import hashlib
+import html.parser
+import mimetypes
+import re
+import struct
+from collections import namedtuple
+from email.utils import getaddresses, parsedate_to_datetime
+
+from trytond.i18n import gettext
+from trytond.modules.public_page.metadata import strip_metadata
+from trytond.modules.public_page.page import MAX_ATTACHMENT_SIZE
+
+
+SUBJECT_LENGTH = 200
+# Mail servers give up delivering after about five days (RFC 5321
+# §4.5.4.1): an older Date header comes from a wrong clock.
+MAIL_TRANSIT = dt.timedelta(days=5)
+# A longer Message-ID is stored as its digest, to keep the index small.
+MESSAGE_ID_LENGTH = 200
+# The files of one mail a complaint keeps, each within the web form's size
+MAX_EMAIL_FILES = 20
+FILE_NAME_LENGTH = 100
+# Python's gb2312 and gbk codecs fail on the characters that mail clients
+# send under these labels; GB18030 is their superset.
+CHARSET_SUPERSETS = {'gb2312': 'gb18030', 'gbk': 'gb18030'}
+# A label that says nothing of 8-bit bytes: the text tells.
+GUESSED_CHARSETS = {'ascii'}
+CONTROL_CHARACTERS = re.compile(r'[\x00-\x08\x0b-\x1f\x7f]')
+# RFC 2047 encoded words, in runs separated only by blanks, which are not
+# part of the text
+ENCODED_WORD = r'=\?[^?\s]+\?[bBqQ]\?[\x21-\x3e\x40-\x7e]*\?='
+ENCODED_WORDS = re.compile(f'{ENCODED_WORD}(?:[ \t]+{ENCODED_WORD})*')
+# A text with more undecodable or control characters than this share is
+# not text: random bytes, a file sent as text, a wrong transfer encoding
+UNREADABLE_SHARE = 0.02
+MESSAGE_ID_TOKEN = re.compile(r'<[^<>\s]{1,998}>')
+# What a complaint number quoted in a reply looks like (TS-2026-00042)
+NUMBER_TOKEN = re.compile(r'[A-Za-z0-9][A-Za-z0-9_./-]{2,28}[0-9]')
+MAX_NUMBER_TOKENS = 30
+# The lines of a reply read for a quoted number: those above the quote
+FIRST_LINES = 10
+QUOTE_START = re.compile(
+    r'^(>|-{2,}\s*(original|原始邮件)|_{5,}|on .* wrote:?$|在.*写道[:：]?$'
+    r'|from:|发件人[:：])', re.IGNORECASE)
+# File name extensions the web client opens as inert content or downloads;
+# any other name gets one of these added, so that an .html or .svg file
+# never opens as a page of the server
+INERT_EXTENSIONS = {
+    '3gp', '7z', 'aac', 'amr', 'avi', 'bmp', 'csv', 'doc', 'docx', 'dps',
+    'eml', 'et', 'gif', 'gz', 'heic', 'heif', 'ics', 'jpeg', 'jpg', 'log',
+    'm4a', 'mov', 'mp3', 'mp4', 'msg', 'odp', 'ods', 'odt', 'pdf', 'png',
+    'ppt', 'pptx', 'rar', 'rtf', 'tif', 'tiff', 'tsv', 'txt', 'vcf', 'wav',
+    'webp', 'wps', 'xls', 'xlsx', 'zip',
+    }
+PNG_SIGNATURE = b'\x89PNG\r\n\x1a\n'
+# The kinds of file whose end can be checked, with their extension
+FILE_KINDS = {
+    'JPEG': 'jpg', 'PNG': 'png', 'GIF': 'gif', 'WebP': 'webp',
+    'PDF': 'pdf', 'ZIP': 'zip',
+    }
+MIME_TYPES = {
+    'JPEG': 'image/jpeg', 'PNG': 'image/png', 'WebP': 'image/webp'}
+BASE64_DEFECTS = (
+    email.errors.InvalidBase64PaddingDefect,
+    email.errors.InvalidBase64LengthDefect,
+    email.errors.InvalidBase64CharactersDefect,
+    )
+BOUNDARY_DEFECTS = (
+    email.errors.CloseBoundaryNotFoundDefect,
+    email.errors.StartBoundaryNotFoundDefect,
+    email.errors.MultipartInvariantViolationDefect,
+    )
+# Why a mail is kept as failed, from the most telling
+FAILURES = [
+    ('cut_headers', "Cut in Its Headers"),
+    ('cut_multipart', "Cut Short"),
+    ('damaged_base64', "Damaged Base64 Part"),
+    ('cut_quoted_printable', "Cut Quoted-Printable Part"),
+    ('cut_file', "Incomplete File"),
+    ('cut_text', "Text Cut in a Character"),
+    ('undecodable', "Unreadable"),
+    ('empty', "Empty"),
+    ]
+FAILURE_ORDER = [k for k, _ in FAILURES]
+
+ReceivedEmail = namedtuple('ReceivedEmail', [
+        'sender_name', 'sender_address', 'subject', 'date', 'message_id',
+        'text', 'attachments', 'references', 'problems'])
+# Why a mail cannot be taken as it is: a FAILURES key and the part
+# concerned (a file name, a content type) and the kind of file
+Problem = namedtuple('Problem', ['kind', 'part', 'file_kind'],
+    defaults=['', ''])
+
+
+def screen_attachments(files):
+    """Split the files (name, data) of an email into those the complaint
+    keeps, with a name that opens inertly and without the details that
+    tell who took a photo, within the web form's size, and the messages
+    saying why the others are not kept"""
+    accepted, refusals = [], []
+    for name, data in files:
+        if len(data) > MAX_ATTACHMENT_SIZE:
+            refusals.append(gettext('public_page.msg_attachment_size',
+                    name=name, size=MAX_ATTACHMENT_SIZE // (1024 * 1024)))
+        elif len(accepted) >= MAX_EMAIL_FILES:
+            refusals.append(gettext(
+                    'complaint_intake.msg_email_attachment_over_count',
+                    name=name, count=MAX_EMAIL_FILES))
+        else:
+            kind = file_kind(data)
+            accepted.append((
+                    safe_name(name, data),
+                    strip_metadata(MIME_TYPES[kind], data)
+                    if kind in MIME_TYPES else data))
+    return accepted, refusals
+
+
+def file_kind(data):
+    "The kind of file the content is, of those FILE_KINDS names, or None"
+    if data.startswith(b'\xff\xd8\xff'):
+        return 'JPEG'
+    if data.startswith(PNG_SIGNATURE):
+        return 'PNG'
+    if data[:6] in {b'GIF87a', b'GIF89a'}:
+        return 'GIF'
+    if data[:4] == b'RIFF' and data[8:12] == b'WEBP':
+        return 'WebP'
+    if data.startswith(b'%PDF-'):
+        return 'PDF'
+    if data.startswith(b'PK\x03\x04'):
+        return 'ZIP'
+    return None
+
+
+def _jpeg_complete(data):
+    "Whether the JPEG's first picture reaches its end (EOI) marker"
+    if data.rstrip(b'\x00\r\n\t ').endswith(b'\xff\xd9'):
+        return True
+    # Other pictures or a maker's trailer may follow the end: walk the
+    # segments to the first scan, whose coded data holds no EOI of its own
+    position = 2
+    while position + 4 <= len(data) and data[position] == 0xFF:
+        marker = data[position + 1]
+        if marker == 0xDA:
+            return data.find(b'\xff\xd9', position + 2) >= 0
+        if marker == 0xFF:
+            position += 1
+            continue
+        length, = struct.unpack('>H', data[position + 2:position + 4])
+        position += 2 + length
+    return False
+
+
+def file_complete(kind, data):
+    "Whether the file of the kind reaches its end marker"
+    tail = data.rstrip(b'\x00\r\n\t ')
+    if kind == 'JPEG':
+        return _jpeg_complete(data)
+    if kind == 'PNG':
+        return b'IEND\xaeB`\x82' in tail[-64:]
+    if kind == 'GIF':
+        return tail.endswith(b';')
+    if kind == 'WebP':
+        size, = struct.unpack('<I', data[4:8])
+        return len(data) >= 8 + size
+    if kind == 'PDF':
+        # Readers look for the end of file in the last kilobyte
+        return b'%%EOF' in data[-1024:]
+    if kind == 'ZIP':
+        # The end of central directory, followed by a comment of 64 KiB
+        # at most
+        return b'PK\x05\x06' in data[-(22 + 65535):]
+    return True
+
+
+def _text_like(data):
+    if b'\x00' in data:
+        return False
+    for codec in ['utf-8', 'gb18030']:
+        try:
+            data.decode(codec)
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
+def safe_name(name, data):
+    """The file name without folder or control characters, ending with an
+    extension the web client never opens as a page"""
+    name = ''.join(c for c in name if c.isprintable()).strip(' .')
+    name = name[:FILE_NAME_LENGTH] or 'attachment'
+    _, dot, extension = name.rpartition('.')
+    if dot and extension.lower() in INERT_EXTENSIONS:
+        return name
+    kind = file_kind(data)
+    if kind:
+        return f'{name}.{FILE_KINDS[kind]}'
+    return name + ('.txt' if _text_like(data) else '.bin')
+
+
+def _codec(charset):
+    "The Python codec of a charset label, its superset for GB2312 and GBK"
+    if not charset:
+        return None
+    label = charset.strip().strip('"').lower()
+    for name in [label, label.removeprefix('x-')]:
+        try:
+            codec = codecs.lookup(name).name
+        except (LookupError, ValueError):
+            # Unknown, or not even a name (NUL, 8-bit bytes)
+            continue
+        codec = CHARSET_SUPERSETS.get(codec, codec)
+        return None if codec in GUESSED_CHARSETS else codec
+    return None
+
+
+def decode_bytes(data, charset=None):
+    "Decode text whatever charset it declares, never failing"
+    codec = _codec(charset)
+    if codec:
+        try:
+            return data.decode(codec, 'replace')
+        except (LookupError, UnicodeError):
+            # A codec that refuses any error handler
+            pass
+    try:
+        return data.decode('utf-8')
+    except UnicodeDecodeError:
+        return data.decode('gb18030', 'replace')
+
+
+def decode_text(data, charset=None):
+    """Decode the text of a body part; return it with what is wrong with
+    it: None, 'cut_text' (it ends inside a character) or 'undecodable'"""
+    codecs_ = [c for c in [_codec(charset), 'utf-8', 'gb18030'] if c]
+    for index, codec in enumerate(dict.fromkeys(codecs_)):
+        try:
+            return data.decode(codec), None
+        except UnicodeDecodeError as error:
+            # Only the last character is incomplete: the text was cut
+            if (index == 0 and error.end == len(data)
+                    and error.start >= len(data) - 3):
+                try:
+                    text = data[:error.start].decode(codec)
+                except UnicodeDecodeError:
+                    pass
+                else:
+                    return text, 'cut_text'
+        except (LookupError, UnicodeError):
+            # Not a text codec (base64, …) or one that refuses any error
+            continue
+    text = decode_bytes(data, charset)
+    bad = text.count('\ufffd') + len(CONTROL_CHARACTERS.findall(text))
+    if bad > max(2, UNREADABLE_SHARE * len(text)):
+        return text, 'undecodable'
+    return text, None
+
+
+def clean_text(text):
+    "The text with Unix line ends and without control characters"
+    text = text.replace('\r\n', '\n').replace('\r', '\n')
+    return CONTROL_CHARACTERS.sub('', text).strip()
+
+
+def single_line(text):
+    return ' '.join(clean_text(text).split())
+
+
+def decode_header(value):
+    """Decode a raw header value: its folding, RFC 2047 encoded words (by
+    the standard library, which joins the adjacent words of one charset as
+    clients split a character across them) and 8-bit bytes sent
+    unencoded"""
+    if not value:
+        return ''
+    # Unencoded 8-bit bytes reach here as surrogate escapes.
+    value = decode_bytes(value.encode('utf-8', 'surrogateescape'))
+    value = re.sub(r'\r?\n(?=[ \t])', '', value)
+    pieces = []
+    position = 0
+    for match in ENCODED_WORDS.finditer(value):
+        pieces.append(value[position:match.start()])
+        try:
+            pieces.append(''.join(decode_bytes(data, charset)
+                    for data, charset in email.header.decode_header(
+                        match.group())))
+        except (email.errors.HeaderParseError, ValueError, LookupError,
+                AttributeError):
+            # Words that are not what they say are kept as they came
+            pieces.append(match.group())
+        position = match.end()
+    pieces.append(value[position:])
+    return ''.join(pieces)
+
+
+class _HTMLText(html.parser.HTMLParser):
+    "The text of an HTML body: a blank line between paragraphs"
+    PARAGRAPHS = {
+        'address', 'article', 'blockquote', 'dl', 'footer', 'h1', 'h2', 'h3',
+        'h4', 'h5', 'h6', 'header', 'hr', 'ol', 'p', 'pre', 'section',
+        'table', 'ul',
+        }
+    LINES = {'br', 'dd', 'div', 'dt', 'li', 'tr'}
+    HIDDEN = {'head', 'script', 'style', 'template', 'title'}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.HIDDEN:
+            self.hidden += 1
+        elif tag in self.PARAGRAPHS:
+            self.parts.append('\n\n')
+        elif tag in self.LINES:
+            self.parts.append('\n- ' if tag == 'li' else '\n')
+        elif tag in {'td', 'th'}:
+            self.parts.append(' ')
+
+    def handle_endtag(self, tag):
+        if tag in self.HIDDEN:
+            self.hidden = max(self.hidden - 1, 0)
+        elif tag in self.PARAGRAPHS:
+            self.parts.append('\n\n')
+        elif tag == 'div':
+            self.parts.append('\n')
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(re.sub(r'\s+', ' ', data))
+
+    def text(self):
+        lines = [' '.join(l.split())
+            for l in ''.join(self.parts).splitlines()]
+        return re.sub(r'\n{3,}', '\n\n', '\n'.join(lines))
+
+
+def html_to_text(value):
+    """The text of an HTML body, with the standard library's parser
+    (trytond's html_to_text needs html2text, which is not installed)"""
+    parser = _HTMLText()
+    parser.feed(value)
+    parser.close()
+    return parser.text()
+
+
+def _leaves(message):
+    """The parts of the message that are not containers, in order; a mail
+    forwarded inside is one part"""
+    stack = [message]
+    while stack:
+        part = stack.pop()
+        if part.get_content_maintype() == 'multipart' and part.is_multipart():
+            yield part
+            stack.extend(reversed(list(part.iter_parts())))
+        else:
+            yield part
+
+
+def _raw_headers(message):
+    "The first raw value of each header, by lower-case name"
+    headers = {}
+    for name, value in message.raw_items():
+        headers.setdefault(name.lower(), value)
+    return headers
+
+
+def _raw_filename(part):
+    """The file name of the part read from its raw headers, for names the
+    standard policy decodes wrongly (GB2312 labels holding GBK)"""
+    compat = email.message.Message()
+    for name, value in part.raw_items():
+        if name.lower() in {'content-type', 'content-disposition'}:
+            compat[name] = value
+    value = (compat.get_param('filename', None, 'content-disposition')
+        or compat.get_param('name'))
+    if isinstance(value, tuple):
+        # RFC 2231: charset, language and the bytes as Latin-1 text
+        charset, _, text = value
+        value = decode_bytes(text.encode('latin-1', 'replace'), charset)
+    return decode_header(value) if value else ''
+
+
+def _attachment_name(part, index):
+    try:
+        name = part.get_filename() or ''
+    except (ValueError, LookupError, IndexError, TypeError,
+            email.errors.MessageError):
+        name = ''
+    if (not name or '\ufffd' in name or '=?' in name
+            or any('\udc80' <= c <= '\udcff' for c in name)):
+        name = _raw_filename(part) or name
+    name = single_line(name.encode('utf-8', 'replace').decode('utf-8'))
+    # Only the file's name: no folder of the sender's machine
+    name = name.replace('\\', '/').rsplit('/', 1)[-1].strip(' .')
+    if not name:
+        name = 'attachment-%s%s' % (
+            index, mimetypes.guess_extension(part.get_content_type()) or '')
+    return name
+
+
+def _is_body(part):
+    return (part.get_content_type() in {'text/plain', 'text/html'}
+        and part.get_content_disposition() != 'attachment'
+        and not part.get_param('filename', None, 'content-disposition')
+        and not part.get_param('name'))
+
+
+def _part_data(part):
+    if part.get_content_maintype() == 'message' and part.is_multipart():
+        # A forwarded email is kept whole, as a file
+        try:
+            return b''.join(bytes(m) for m in part.get_payload())
+        except (ValueError, LookupError, TypeError, IndexError,
+                email.errors.MessageError):
+            return ''.join(str(m) for m in part.get_payload()).encode(
+                'utf-8', 'surrogateescape')
+    data = part.get_payload(decode=True) or b''
+    payload = part.get_payload()
+    if (any(isinstance(d, BASE64_DEFECTS) for d in part.defects)
+            and isinstance(payload, str)):
+        # What can be read of damaged base64, for the clerk: the whole
+        # groups of four characters
+        payload = re.sub(r'[^A-Za-z0-9+/]', '', payload)
+        data = base64.b64decode(payload[:len(payload) // 4 * 4])
+    return data
+
+
+def _quoted_printable_cut(part):
+    "Whether the part's quoted-printable ends inside an escape"
+    payload = part.get_payload()
+    return isinstance(payload, str) and bool(
+        re.search(r'=[0-9A-Fa-f]?\Z', payload))
+
+
+def _date(value, arrival):
+    "The time the Date header gives in UTC, when it is sane"
+    try:
+        date = parsedate_to_datetime(value)
+        if date.tzinfo:
+            date = date.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    except (TypeError, ValueError, OverflowError, IndexError):
+        return None
+    if arrival - MAIL_TRANSIT <= date <= arrival:
+        return date.replace(microsecond=0)
+
+
+def message_id_key(value):
+    "The key a Message-ID is stored and found under"
+    message_id = single_line(value) if value else ''
+    if len(message_id) > MESSAGE_ID_LENGTH or not message_id.isascii():
+        return 'sha256:' + hashlib.sha256(
+            message_id.encode('utf-8', 'surrogateescape')).hexdigest()
+    return message_id
+
+
+def _message_id(value, raw):
+    "The Message-ID as it is, or a digest of it or of the whole mail"
+    if not (single_line(value) if value else ''):
+        return 'sha256:' + hashlib.sha256(raw).hexdigest()
+    return message_id_key(value)
+
+
+def _references(headers):
+    "The Message-IDs the mail answers, the nearest first"
+    found = []
+    for name in ['in-reply-to', 'references']:
+        value = headers.get(name) or ''
+        value = value.encode('utf-8', 'surrogateescape').decode(
+            'ascii', 'replace')
+        tokens = MESSAGE_ID_TOKEN.findall(value)
+        if name == 'references':
+            tokens.reverse()
+        found.extend(message_id_key(t) for t in tokens)
+    return tuple(dict.fromkeys(found))[:50]
+
+
+def read_email(raw, arrival):
+    """Read a raw email (bytes) received at arrival (UTC) into a
+    ReceivedEmail: texts decoded, the date when it is sane, and the
+    problems that keep it from being taken as it is"""
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    headers = _raw_headers(message)
+    sender_name, sender_address = '', ''
+    if headers.get('from'):
+        raw_from = re.sub(r'\r?\n', '', headers['from'])
+        sender_name, sender_address = getaddresses([raw_from])[0]
+        sender_name = single_line(decode_header(sender_name))
+        sender_address = single_line(decode_header(sender_address))
+        if not (sender_name or sender_address):
+            sender_name = single_line(decode_header(raw_from))
+    problems = []
+    try:
+        plain, rich, attachments = _read_parts(message, problems)
+    except (ValueError, LookupError, TypeError, IndexError, AttributeError,
+            email.errors.MessageError):
+        # What the standard library cannot take apart
+        problems.append(Problem('undecodable'))
+        plain, rich, attachments = [], [], []
+    text = '\n\n'.join(t for t in (plain or rich) if t)
+    if not headers:
+        # Not a mail: no header before the text
+        problems = [Problem('undecodable')]
+    elif any(isinstance(d, email.errors.MissingHeaderBodySeparatorDefect)
+            for d in message.defects):
+        # A line that is not a header where the headers should go on:
+        # the mail was cut in the middle of a header
+        problems.append(Problem('cut_headers'))
+    if not text and not attachments:
+        problems.append(Problem('empty'))
+    problems = sorted(dict.fromkeys(problems),
+        key=lambda p: FAILURE_ORDER.index(p.kind))
+    return ReceivedEmail(
+        sender_name=sender_name,
+        sender_address=sender_address,
+        subject=single_line(decode_header(headers.get('subject'))),
+        date=_date(headers.get('date'), arrival),
+        message_id=_message_id(headers.get('message-id'), raw),
+        text=text,
+        attachments=attachments,
+        references=_references(headers),
+        problems=problems)
+
+
+def _read_parts(message, problems):
+    "Read the texts and the files of the message, noting the problems"
+    plain, rich, attachments = [], [], []
+    for index, part in enumerate(_leaves(message), 1):
+        if part.get_content_maintype() == 'multipart':
+            # Without parts, the mail ended before the first one
+            if (not part.is_multipart() or any(
+                        isinstance(d, BOUNDARY_DEFECTS)
+                        for d in part.defects)):
+                problems.append(Problem('cut_multipart'))
+            continue
+        body = _is_body(part)
+        name = part.get_content_type() if body else _attachment_name(
+            part, index)
+        data = _part_data(part)
+        if any(isinstance(d, BASE64_DEFECTS) for d in part.defects):
+            problems.append(Problem('damaged_base64', name))
+        encoding = str(part.get('content-transfer-encoding', '')).lower()
+        if (encoding.strip() == 'quoted-printable'
+                and _quoted_printable_cut(part)):
+            problems.append(Problem('cut_quoted_printable', name))
+        if body:
+            text, problem = decode_text(data, part.get_content_charset())
+            if problem:
+                problems.append(Problem(problem, name))
+            if part.get_content_subtype() == 'plain':
+                plain.append(clean_text(text))
+            else:
+                rich.append(clean_text(html_to_text(text)))
+        else:
+            kind = file_kind(data)
+            if kind and not file_complete(kind, data):
+                problems.append(Problem('cut_file', name, kind))
+            attachments.append((name, data))
+    return plain, rich, attachments
+
+
+def quoted_numbers(received):
+    """The words of the subject and of the first lines of the text (above
+    any quote) that may be a complaint number, as typed and in capitals"""
+    lines = []
+    for line in received.text.splitlines():
+        if QUOTE_START.match(line.strip()):
+            break
+        if line.strip():
+            lines.append(line)
+        if len(lines) >= FIRST_LINES:
+            break
+    tokens = NUMBER_TOKEN.findall(
+        received.subject + '\n' + '\n'.join(lines)[:2000])
+    numbers = []
+    for token in tokens[:MAX_NUMBER_TOKENS]:
+        numbers.extend([token, token.upper()])
+    return list(dict.fromkeys(numbers))
+
+
+def truncate(text, length):
+    return text if len(text) <= length else text[:length - 1] + '…'

@@ -147,7 +147,10 @@ def crawl_form(page, where, found, screenshot, shots):
     if not rows.count():
         return
     try:
-        rows.first.locator('td .cell:visible').first.dblclick(timeout=5000)
+        # The text of a cell, not a link: a link (a Many2One column) opens
+        # the record it names in a tab of its own, once per click
+        rows.first.locator('td .cell:visible:not(:has(a))').first.dblclick(
+            timeout=5000)
     except Exception:
         return
     form = active(page).locator('.form').first

@@ -10,7 +10,8 @@ complaint_emergency (`make upgrade`) keeps every record, under its new
 module, and the data."""
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
-from trytond.modules.complaint_plan.tests.tools import as_before_the_split
+from trytond.modules.complaint_plan.tests.tools import (
+    as_before_the_split, ids_of)
 from trytond.modules.scheduled_activity.tests.tools import (
     ModuleDatabaseTestCase)
 from trytond.pool import Pool
@@ -21,13 +22,6 @@ MOVED_RECORDS = ['complaint_view_form_emergency', 'act_incident',
     'menu_emergency_plan', 'access_incident_leading',
     'incident_close_button', 'sequence_incident', 'cron_remind_drills',
     'activity_type_drill', 'msg_incident_one_active']
-
-
-def ids_of(module):
-    "The database ids of the moved records under the module"
-    ModelData = Pool().get('ir.model.data')
-    return {d.fs_id: d.db_id for d in ModelData.search([
-                ('module', '=', module), ('fs_id', 'in', MOVED_RECORDS)])}
 
 
 class UpgradeTestCase(ModuleDatabaseTestCase):
@@ -62,10 +56,10 @@ class UpgradeTestCase(ModuleDatabaseTestCase):
                             'complainant_name': "吴先生",
                             'media_attention': True,
                             }])
-            records = ids_of('complaint_emergency')
+            records = ids_of('complaint_emergency', MOVED_RECORDS)
             self.assertEqual(set(records), set(MOVED_RECORDS))
             as_before_the_split('complaint_emergency')
-            self.assertEqual(ids_of('complaint_emergency'), {})
+            self.assertEqual(ids_of('complaint_emergency', MOVED_RECORDS), {})
             Transaction().commit()
 
         # make upgrade: trytond-admin -u complaint_plan complaint_emergency
@@ -81,12 +75,12 @@ class UpgradeTestCase(ModuleDatabaseTestCase):
             Module = pool.get('ir.module')
             Translation = pool.get('ir.translation')
             View = pool.get('ir.ui.view')
-            self.assertEqual(ids_of('complaint_emergency'), records)
+            self.assertEqual(ids_of('complaint_emergency', MOVED_RECORDS), records)
             view = View(records['complaint_view_form_emergency'])
             self.assertEqual(view.module, 'complaint_emergency')
             self.assertIn('media_attention',
                 Complaint.fields_view_get(view_type='form')['arch'])
-            self.assertEqual(ids_of('complaint_plan'), {})
+            self.assertEqual(ids_of('complaint_plan', MOVED_RECORDS), {})
             module, = Module.search([('name', '=', 'complaint_emergency')])
             self.assertEqual(module.state, 'activated')
             model, = Model.search([('name', '=', 'complaint.incident')])

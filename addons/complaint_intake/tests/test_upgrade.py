@@ -10,7 +10,8 @@ upgrade`) keeps every record, under its new module, and the data."""
 from sql import Table
 
 from trytond.modules.company.tests import create_company, set_company
-from trytond.modules.complaint_plan.tests.tools import as_before_the_split
+from trytond.modules.complaint_plan.tests.tools import (
+    as_before_the_split, ids_of)
 from trytond.modules.scheduled_activity.tests.tools import (
     ModuleDatabaseTestCase)
 from trytond.pool import Pool
@@ -24,13 +25,6 @@ MOVED_RECORDS = ['intake_point_view_form', 'menu_intake_point',
     'rule_group_complaint_email_clerk', 'complaint_email_discard_button',
     'msg_email_no_subject', 'msg_page_complaint_title',
     'msg_intake_key_unique']
-
-
-def ids_of(module):
-    "The database ids of the moved records under the module"
-    ModelData = Pool().get('ir.model.data')
-    return {d.fs_id: d.db_id for d in ModelData.search([
-                ('module', '=', module), ('fs_id', 'in', MOVED_RECORDS)])}
 
 
 def sheet_as_before_the_split():
@@ -70,11 +64,11 @@ class UpgradeTestCase(ModuleDatabaseTestCase):
                             'subject': complaint.subject,
                             'message_id': '<first@example.cn>',
                             }])
-            records = ids_of('complaint_intake')
+            records = ids_of('complaint_intake', MOVED_RECORDS)
             self.assertEqual(set(records), set(MOVED_RECORDS))
             sheet_as_before_the_split()
             as_before_the_split('complaint_intake')
-            self.assertEqual(ids_of('complaint_intake'), {})
+            self.assertEqual(ids_of('complaint_intake', MOVED_RECORDS), {})
             Transaction().commit()
 
         # make upgrade: trytond-admin -u complaint_plan complaint_intake
@@ -89,8 +83,8 @@ class UpgradeTestCase(ModuleDatabaseTestCase):
             Report = pool.get('ir.action.report')
             Translation = pool.get('ir.translation')
             View = pool.get('ir.ui.view')
-            self.assertEqual(ids_of('complaint_intake'), records)
-            self.assertEqual(ids_of('complaint_plan'), {})
+            self.assertEqual(ids_of('complaint_intake', MOVED_RECORDS), records)
+            self.assertEqual(ids_of('complaint_plan', MOVED_RECORDS), {})
             view = View(records['complaint_view_form_intake_point'])
             self.assertEqual(view.module, 'complaint_intake')
             self.assertIn('intake_point',

@@ -4,6 +4,7 @@
 from proteus import Model
 from sql import Table
 
+from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 
@@ -51,3 +52,10 @@ def as_before_the_split(module):
     cursor.execute(*dependency.delete(
             where=dependency.module == module_id))
     cursor.execute(*ir_module.delete(where=ir_module.id == module_id))
+
+
+def ids_of(module, fs_ids):
+    "The database ids of the module's records of the fs_ids, by fs_id"
+    ModelData = Pool().get('ir.model.data')
+    return {d.fs_id: d.db_id for d in ModelData.search([
+                ('module', '=', module), ('fs_id', 'in', fs_ids)])}

@@ -8,7 +8,8 @@ translations under complaint_plan, and complaint_related is not activated.
 Updating complaint_plan and activating complaint_related (`make upgrade`)
 keeps every record, under its new module, and the data."""
 from trytond.modules.company.tests import create_company, set_company
-from trytond.modules.complaint_plan.tests.tools import as_before_the_split
+from trytond.modules.complaint_plan.tests.tools import (
+    as_before_the_split, ids_of)
 from trytond.modules.scheduled_activity.tests.tools import (
     ModuleDatabaseTestCase)
 from trytond.pool import Pool
@@ -17,13 +18,6 @@ from trytond.transaction import Transaction
 
 MOVED_RECORDS = ['complaint_view_form_related', 'related_link_incident_button',
     'msg_related_computed', 'msg_same_incident_itself']
-
-
-def ids_of(module):
-    "The database ids of the moved records under the module"
-    ModelData = Pool().get('ir.model.data')
-    return {d.fs_id: d.db_id for d in ModelData.search([
-                ('module', '=', module), ('fs_id', 'in', MOVED_RECORDS)])}
 
 
 class UpgradeTestCase(ModuleDatabaseTestCase):
@@ -42,10 +36,10 @@ class UpgradeTestCase(ModuleDatabaseTestCase):
                             } for subject in ["冰柜不冷", "冷冻柜坏了"]])
                 Complaint.write([first], {'same_incident': [
                             ('add', [second.id])]})
-            records = ids_of('complaint_related')
+            records = ids_of('complaint_related', MOVED_RECORDS)
             self.assertEqual(set(records), set(MOVED_RECORDS))
             as_before_the_split('complaint_related')
-            self.assertEqual(ids_of('complaint_related'), {})
+            self.assertEqual(ids_of('complaint_related', MOVED_RECORDS), {})
             Transaction().commit()
 
         # make upgrade: trytond-admin -u complaint_plan complaint_related
@@ -59,12 +53,12 @@ class UpgradeTestCase(ModuleDatabaseTestCase):
             Module = pool.get('ir.module')
             Translation = pool.get('ir.translation')
             View = pool.get('ir.ui.view')
-            self.assertEqual(ids_of('complaint_related'), records)
+            self.assertEqual(ids_of('complaint_related', MOVED_RECORDS), records)
             view = View(records['complaint_view_form_related'])
             self.assertEqual(view.module, 'complaint_related')
             self.assertIn('related_complaints',
                 Complaint.fields_view_get(view_type='form')['arch'])
-            self.assertEqual(ids_of('complaint_plan'), {})
+            self.assertEqual(ids_of('complaint_plan', MOVED_RECORDS), {})
             module, = Module.search([('name', '=', 'complaint_related')])
             self.assertEqual(module.state, 'activated')
             model, = Model.search([('name', '=', 'complaint.related')])

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from demo.base import DEMO_PASSWORD
 from production_harness import RPC
+from web_client import settle
 
 pytestmark = pytest.mark.browser
 
@@ -100,6 +101,7 @@ def to_list(page):
 def write(field, text):
     """Type the text into the field and leave it, as a person does: the form
     may redraw on leaving a field, the text must stay"""
+    settle(field.page)
     field.fill(text)
     field.press('Tab')
     expect(field).to_have_value(text)

@@ -1,12 +1,23 @@
 """Logging in to the web client (sao) in Chromium: the browser tests and the
 P6 benchmark."""
+import time
+import weakref
+
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+# The web client's calls to the server in flight, for each page
+_calls = weakref.WeakKeyDictionary()
 
 
 def log_in(page, url, database, user, password, path=''):
     """Open the web client at url and log in to the database as user; path
     (/model/<model>/<id>) is the address of a record to open, as a link of
     a mail gives it"""
+    calls = _calls.setdefault(page, set())
+    page.on('request', lambda request: (
+            calls.add(request) if request.method == 'POST' else None))
+    page.on('requestfinished', lambda request: calls.discard(request))
+    page.on('requestfailed', lambda request: calls.discard(request))
     page.goto(f'{url}/#{database}{path}')
     page.fill('#login', user)
     # Once in a bench run the password dialog never came: click again
@@ -22,3 +33,16 @@ def log_in(page, url, database, user, password, path=''):
     page.click('.ask-dialog .btn-primary')
     page.wait_for_selector('.login-dialog', state='detached')
     page.wait_for_selector('#menu .column-char')
+
+
+def settle(page, timeout=20):
+    """Wait until the web client of the page (logged in by log_in) has no
+    call to the server in flight: when an answer arrives the form redraws,
+    and text typed meanwhile is lost"""
+    calls = _calls[page]
+    end = time.monotonic() + timeout
+    while calls:
+        if time.monotonic() > end:
+            raise AssertionError(
+                f'Server calls still running: {[r.url for r in calls]}')
+        page.wait_for_timeout(50)

@@ -1,8 +1,14 @@
-"""Collect the modules' scenario_*.rst files as Tryton doctests.
+"""How pytest runs the modules' tests.
 
-pytest ignores Tryton's load_tests(), so the scenarios are collected here,
-run with the same set-up, teardown, checker and option flags as
-trytond.tests.test_tryton.load_doc_tests.
+pytest ignores Tryton's load_tests(), so the scenario_*.rst files are
+collected here as Tryton doctests, run with the same set-up, teardown,
+checker and option flags as trytond.tests.test_tryton.load_doc_tests.
+
+trytond builds each test database from nothing: an empty database, ir and
+res, then the modules of the test. With some thirty module sets in the
+suite, that was most of its time. Here a test database starts from the
+cached database of the largest module set it extends, built earlier in the
+run, and activates only the modules it adds.
 """
 import doctest
 import json
@@ -10,6 +16,114 @@ import unittest
 import unittest.mock
 
 import pytest
+
+# Cache name of each module set's database built or restored in this run:
+# (language, the modules activated in it)
+_databases = {}
+# The modules the database being built must have, while it is built
+_wanted = {}
+
+
+def pytest_configure(config):
+    from trytond.tests import test_tryton, tools
+    create_db = test_tryton.create_db
+    activate_module = test_tryton.activate_module
+    activate_modules = tools.activate_modules
+
+    def create_db_from_cache(name=test_tryton.DB_NAME, lang='en'):
+        if name != test_tryton.DB_NAME or test_tryton.db_exist(name):
+            return create_db(name, lang)
+        base = _largest_base(_wanted.get('modules', frozenset()), lang)
+        if base and test_tryton.restore_db_cache(base):
+            return
+        if not test_tryton.restore_db_cache(f'--{lang}'):
+            create_db(name, lang)
+            test_tryton.backup_db_cache(f'--{lang}')
+
+    def build_base(modules, lang):
+        """Build the database of the modules' dependencies first, when no
+        database built before can serve as base: the sets of the suite
+        share their dependencies"""
+        from trytond.modules import get_module_info
+        if _largest_base(_with_depends(modules), lang):
+            return
+        depends = sorted({
+                d for m in modules
+                for d in get_module_info(m).get('depends', [])} - {'ir', 'res'})
+        if depends:
+            if test_tryton.db_exist(test_tryton.DB_NAME):
+                test_tryton.drop_db()
+            activate_module_from_cache(depends, lang)
+
+    def activate_module_from_cache(modules, lang='en'):
+        if isinstance(modules, str):
+            modules = [modules]
+        # An existing database is the one of the test, activated further
+        if not test_tryton.db_exist(test_tryton.DB_NAME):
+            build_base(modules, lang)
+            test_tryton.drop_db()
+        with _building(modules):
+            activate_module(modules, lang)
+        name = '-'.join(modules) + (f'--{lang}' if lang != 'en' else '')
+        _databases[name] = (lang, _with_depends(modules))
+
+    def activate_modules_from_cache(modules, *setup):
+        if isinstance(modules, str):
+            modules = [modules]
+        build_base(modules, 'en')
+        with _building(modules):
+            result = activate_modules(modules, *setup)
+        # A set-up changes the data: not a base for other sets
+        if not setup:
+            _databases['-'.join(sorted(modules))] = ('en', _with_depends(modules))
+        return result
+
+    test_tryton.create_db = create_db_from_cache
+    test_tryton.activate_module = activate_module_from_cache
+    tools.activate_modules = activate_modules_from_cache
+
+
+class _building:
+    "The modules wanted in the database while it is built"
+
+    def __init__(self, modules):
+        self.modules = _with_depends(modules)
+
+    def __enter__(self):
+        _wanted['modules'] = self.modules
+
+    def __exit__(self, *exc_info):
+        _wanted.clear()
+
+
+def _with_depends(modules):
+    from trytond.modules import get_module_info
+    result, todo = {'ir', 'res'}, list(modules)
+    while todo:
+        name = todo.pop()
+        if name not in result:
+            result.add(name)
+            todo.extend(get_module_info(name).get('depends', []))
+    return frozenset(result)
+
+
+def _largest_base(wanted, lang):
+    """The cache name of the largest database of the language whose modules
+    are all wanted and whose activation of the other wanted modules gives
+    the database built from nothing: none of its modules has glue
+    (extras_depend) for a module added, as the glue is only registered
+    when its module is activated or updated"""
+    from trytond.modules import get_module_info
+
+    def extends(modules):
+        added = wanted - modules
+        return modules < wanted and not any(
+            added.intersection(get_module_info(m).get('extras_depend', []))
+            for m in modules)
+    bases = [
+        (len(modules), name) for name, (language, modules)
+        in _databases.items() if language == lang and extends(modules)]
+    return max(bases)[1] if bases else None
 
 
 def pytest_collect_file(parent, file_path):

@@ -33,7 +33,7 @@ def pytest_configure(config):
     def create_db_from_cache(name=test_tryton.DB_NAME, lang='en'):
         if name != test_tryton.DB_NAME or test_tryton.db_exist(name):
             return create_db(name, lang)
-        base = _largest_base(_wanted.get('modules', frozenset()), lang)
+        base = _largest_base(_wanted.get('modules', []), lang)
         if base and test_tryton.restore_db_cache(base):
             return
         if not test_tryton.restore_db_cache(f'--{lang}'):
@@ -45,12 +45,13 @@ def pytest_configure(config):
         database built before can serve as base: the sets of the suite
         share their dependencies"""
         from trytond.modules import get_module_info
-        if _largest_base(_with_depends(modules), lang):
+        if _largest_base(modules, lang):
             return
         depends = sorted({
                 d for m in modules
-                for d in get_module_info(m).get('depends', [])} - {'ir', 'res'})
-        if depends:
+                for d in get_module_info(m).get('depends', [])}
+            - {'ir', 'res'} - set(modules))
+        if depends and not _with_depends(depends) & set(modules):
             if test_tryton.db_exist(test_tryton.DB_NAME):
                 test_tryton.drop_db()
             activate_module_from_cache(depends, lang)
@@ -84,10 +85,10 @@ def pytest_configure(config):
 
 
 class _building:
-    "The modules wanted in the database while it is built"
+    "The modules asked for while their database is built"
 
     def __init__(self, modules):
-        self.modules = _with_depends(modules)
+        self.modules = modules
 
     def __enter__(self):
         _wanted['modules'] = self.modules
@@ -107,22 +108,24 @@ def _with_depends(modules):
     return frozenset(result)
 
 
-def _largest_base(wanted, lang):
-    """The cache name of the largest database of the language whose modules
-    are all wanted and whose activation of the other wanted modules gives
-    the database built from nothing: none of its modules has glue
-    (extras_depend) for a module added, as the glue is only registered
-    when its module is activated or updated"""
+def _largest_base(modules, lang):
+    """The cache name of the largest database of the language to activate
+    the modules in: it has some of their dependencies and none of them
+    (they are activated by a button that an activated module refuses), and
+    activating them in it gives the database built from nothing: none of its
+    modules has glue (extras_depend) for a module added, as the glue is only
+    registered when its module is activated or updated"""
     from trytond.modules import get_module_info
+    wanted = _with_depends(modules)
 
-    def extends(modules):
-        added = wanted - modules
-        return modules < wanted and not any(
+    def extends(base):
+        added = wanted - base
+        return base < wanted and not base & set(modules) and not any(
             added.intersection(get_module_info(m).get('extras_depend', []))
-            for m in modules)
+            for m in base)
     bases = [
-        (len(modules), name) for name, (language, modules)
-        in _databases.items() if language == lang and extends(modules)]
+        (len(base), name) for name, (language, base)
+        in _databases.items() if language == lang and extends(base)]
     return max(bases)[1] if bases else None
 
 

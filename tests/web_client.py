@@ -3,8 +3,6 @@ P6 benchmark."""
 import time
 import weakref
 
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
 # The web client's calls to the server in flight, for each page
 _calls = weakref.WeakKeyDictionary()
 
@@ -19,16 +17,13 @@ def log_in(page, url, database, user, password, path=''):
     page.on('requestfinished', lambda request: calls.discard(request))
     page.on('requestfailed', lambda request: calls.discard(request))
     page.goto(f'{url}/#{database}{path}')
+    # The web client ignores the login until the database field is filled
+    # from the server's list of databases (a while on a server just started)
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll("
+        "'.login-dialog [name=database]')).some(field => field.value)")
     page.fill('#login', user)
-    # Once in a bench run the password dialog never came: click again
-    for attempt in range(3):
-        page.click('.login-dialog button[type=submit]')
-        try:
-            page.wait_for_selector('#ask-dialog-entry', timeout=20_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
+    page.click('.login-dialog button[type=submit]')
     page.fill('#ask-dialog-entry', password)
     page.click('.ask-dialog .btn-primary')
     page.wait_for_selector('.login-dialog', state='detached')

@@ -102,8 +102,17 @@ class Procfile:
 
     def stop(self):
         "Stop every process as Ctrl+C does"
+        self.terminate()
+        self.wait()
+
+    def terminate(self):
+        "Ask every process to stop, as Ctrl+C does"
         if self.running:
             self.process.send_signal(signal.SIGTERM)
+
+    def wait(self):
+        "Wait until every process stopped"
+        if self.process is not None:
             self.process.wait(timeout=60)
 
     __enter__ = start
@@ -145,8 +154,12 @@ class WebServers:
         return self
 
     def __exit__(self, *exc):
+        # Together: each waits up to gunicorn's graceful timeout for the bus
+        # polls of the web clients
         for server in self.servers:
-            server.stop()
+            server.terminate()
+        for server in self.servers:
+            server.wait()
 
 
 def run_cron_once(config_path, database, count=2):

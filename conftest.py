@@ -12,10 +12,14 @@ run, and activates only the modules it adds.
 """
 import doctest
 import json
+import pathlib
 import unittest
 import unittest.mock
 
 import pytest
+
+ADDONS = {path.parent.name
+    for path in pathlib.Path(__file__).parent.glob('addons/*/tryton.cfg')}
 
 # Cache name of each module set's database built or restored in this run:
 # (language, the modules activated in it)
@@ -43,7 +47,8 @@ def pytest_configure(config):
     def build_base(modules, lang):
         """Build the database of the modules' dependencies first, when no
         database built before can serve as base: the sets of the suite
-        share their dependencies"""
+        share the modules of addons/ they depend on (the platform's modules
+        alone are not worth a database of their own)"""
         from trytond.modules import get_module_info
         if _largest_base(modules, lang):
             return
@@ -51,7 +56,8 @@ def pytest_configure(config):
                 d for m in modules
                 for d in get_module_info(m).get('depends', [])}
             - {'ir', 'res'} - set(modules))
-        if depends and not _with_depends(depends) & set(modules):
+        below = _with_depends(depends)
+        if below & ADDONS and not below & set(modules):
             if test_tryton.db_exist(test_tryton.DB_NAME):
                 test_tryton.drop_db()
             activate_module_from_cache(depends, lang)

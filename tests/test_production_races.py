@@ -183,9 +183,11 @@ def _pending(complaint_id):
 
 def test_approval_races(database):
     """Two approvers click at the same moment through two processes: the
-    step is approved once, the other approver is told in Chinese: by the
-    approval when both decide at once, or by the platform's check of the
-    button when the step was already approved as the click arrived"""
+    step is approved once, the other approver is refused: told in Chinese
+    by the approval when both decide at once, or by the platform's check of
+    the button when the step was already approved as the click arrived
+    (trytond leaves its zh_CN translation fuzzy: it answers in English, with
+    the record's Chinese names)"""
     config, data = database
     with Transaction().start(DB_NAME, 0, context={'language': 'zh_CN'}):
         Approval = Pool().get('complaint.approval')
@@ -195,7 +197,6 @@ def test_approval_races(database):
         for approval in approvals:
             refusal = gettext('ir.msg_button_state_record',
                 button='approve', **Approval.__names__(record=approval))
-            assert '此时不能执行' in refusal, refusal
             expected_errors[approval.id] = {refusal, gettext(
                     'complaint_plan.msg_approval_not_yours',
                     approval=approval.rec_name)}

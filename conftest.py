@@ -10,6 +10,7 @@ suite, that was most of its time. Here a test database starts from the
 cached database of the largest module set it extends, built earlier in the
 run, and activates only the modules it adds.
 """
+import contextlib
 import doctest
 import json
 import pathlib
@@ -71,6 +72,7 @@ def pytest_configure(config):
             test_tryton.drop_db()
         with _building(modules):
             activate_module(modules, lang)
+        # The cache name trytond's activate_module gave the database
         name = '-'.join(modules) + (f'--{lang}' if lang != 'en' else '')
         _databases[name] = (lang, _with_depends(modules))
 
@@ -80,9 +82,11 @@ def pytest_configure(config):
         build_base(modules, 'en')
         with _building(modules):
             result = activate_modules(modules, *setup)
-        # A set-up changes the data: not a base for other sets
+        # A set-up changes the data: not a base for other sets. The cache
+        # name is the one trytond's activate_modules gave the database.
         if not setup:
-            _databases['-'.join(sorted(modules))] = ('en', _with_depends(modules))
+            _databases['-'.join(sorted(modules))] = (
+                'en', _with_depends(modules))
         return result
 
     test_tryton.create_db = create_db_from_cache
@@ -90,16 +94,13 @@ def pytest_configure(config):
     tools.activate_modules = activate_modules_from_cache
 
 
-class _building:
-    "The modules asked for while their database is built"
-
-    def __init__(self, modules):
-        self.modules = modules
-
-    def __enter__(self):
-        _wanted['modules'] = self.modules
-
-    def __exit__(self, *exc_info):
+@contextlib.contextmanager
+def _building(modules):
+    "The modules asked for, while their database is built"
+    _wanted['modules'] = modules
+    try:
+        yield
+    finally:
         _wanted.clear()
 
 

@@ -75,7 +75,8 @@ class UpgradeTestCase(ModuleDatabaseTestCase):
             Module = pool.get('ir.module')
             Translation = pool.get('ir.translation')
             View = pool.get('ir.ui.view')
-            self.assertEqual(ids_of('complaint_emergency', MOVED_RECORDS), records)
+            self.assertEqual(
+                ids_of('complaint_emergency', MOVED_RECORDS), records)
             view = View(records['complaint_view_form_emergency'])
             self.assertEqual(view.module, 'complaint_emergency')
             self.assertIn('media_attention',

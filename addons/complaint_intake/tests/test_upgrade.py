@@ -83,7 +83,8 @@ class UpgradeTestCase(ModuleDatabaseTestCase):
             Report = pool.get('ir.action.report')
             Translation = pool.get('ir.translation')
             View = pool.get('ir.ui.view')
-            self.assertEqual(ids_of('complaint_intake', MOVED_RECORDS), records)
+            self.assertEqual(
+                ids_of('complaint_intake', MOVED_RECORDS), records)
             self.assertEqual(ids_of('complaint_plan', MOVED_RECORDS), {})
             view = View(records['complaint_view_form_intake_point'])
             self.assertEqual(view.module, 'complaint_intake')

@@ -53,7 +53,8 @@ class UpgradeTestCase(ModuleDatabaseTestCase):
             Module = pool.get('ir.module')
             Translation = pool.get('ir.translation')
             View = pool.get('ir.ui.view')
-            self.assertEqual(ids_of('complaint_related', MOVED_RECORDS), records)
+            self.assertEqual(
+                ids_of('complaint_related', MOVED_RECORDS), records)
             view = View(records['complaint_view_form_related'])
             self.assertEqual(view.module, 'complaint_related')
             self.assertIn('related_complaints',

@@ -23,6 +23,20 @@ class Cron(metaclass=PoolMeta):
                 "Send Daily Digests of Notices"))
 
 
+class Message(metaclass=PoolMeta):
+    __name__ = 'ir.message'
+
+    @classmethod
+    def gettext(cls, module, message_id, language, **variables):
+        # The platform's refusal of a button on a record whose state forbids
+        # it (typically a form not refreshed since another user acted) has a
+        # fuzzy zh_CN translation, which trytond skips: it would be shown in
+        # English. Ours says the same, translated.
+        if (module, message_id) == ('ir', 'msg_button_state_record'):
+            module = 'scheduled_activity'
+        return super().gettext(module, message_id, language, **variables)
+
+
 class Rule(metaclass=PoolMeta):
     __name__ = 'ir.rule'
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from web_client import press
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +24,7 @@ def test_leader_approves_from_inbox(browser, page, login, screenshot):
     row.get_by_text(SUBJECT).dblclick()
     form = page.locator('#tabs > div > .tab-pane.active .form')
     expect(form.locator('input[name=approvals_count][type=text]')).to_have_value('1')
-    form.locator('button[name=approve]').click()
+    press(form.locator('button[name=approve]'))
     expect(form.locator('select[name=state]')).to_have_value('"approved"')
     screenshot(page, 'approval_leader_approved')
 
@@ -133,7 +134,7 @@ def shoot(page, screenshot, name, locator=None):
 
 def decide(page, button, comment, confirm):
     "Click the decision button and give the comment in its dialog"
-    current_form(page).locator(f'button[name={button}]').click()
+    press(current_form(page).locator(f'button[name={button}]'))
     dialog = page.locator('.modal-dialog').filter(
         has=page.locator('textarea[name=comment]'))
     dialog.locator('textarea[name=comment]').fill(comment)
@@ -168,7 +169,7 @@ def test_plan_version_decided_by_leaders(
     expect(submit).to_contain_text('提交审批')
     expect(form.locator('button[name=process]')).to_be_hidden()
     shoot(handler, screenshot, f'plan_{viewport}_1_submit', submit)
-    submit.click()
+    press(submit)
     expect(form.locator('select[name=state]')).to_have_value('"approving"')
     handler.context.close()
     awaits = f'投诉 {number} 等待您审批'
@@ -179,7 +180,7 @@ def test_plan_version_decided_by_leaders(
     approval = open_from_bell(manager, awaits)
     expect(approval.locator('input[name=complaint_subject]')).to_have_value(
         subject)
-    approval.locator('button[name=approve]').click()
+    press(approval.locator('button[name=approve]'))
     expect(approval.locator('select[name=state]')).to_have_value('"approved"')
 
     # A leader reads the six parts of the version and approves with a comment
@@ -279,7 +280,7 @@ def test_plan_version_decided_by_leaders(
     measures.press('Tab')
     expect(form.locator('select[name=channel]')).not_to_have_value('"phone"')
     expect(form.locator('select[name=state]')).to_have_value('"planning"')
-    form.locator('button[name=submit_plan]').click()
+    press(form.locator('button[name=submit_plan]'))
     expect(form.locator('select[name=state]')).to_have_value('"approving"')
     # Submitted, the plan is read-only in the form
     expect(measures).not_to_be_editable()

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from web_client import press
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +44,7 @@ def test_clerk_registers_handler_verifies(browser, page, login, screenshot):
     expect(current.locator('input[name=number]')).to_have_value(
         re.compile(r'TS-\d{4}-\d{5}'))
     number = current.locator('input[name=number]').input_value()
-    current.locator('button[name=register]').click()
+    press(current.locator('button[name=register]'))
     expect(current.locator('select[name=state]')).to_have_value('"registered"')
     screenshot(page, 'complaint_clerk_registered')
 
@@ -58,7 +59,7 @@ def test_clerk_registers_handler_verifies(browser, page, login, screenshot):
     screenshot(handler_page, 'complaint_handler_list')
     row.get_by_text(number).dblclick()
     handler_form = form(handler_page)
-    handler_form.locator('button[name=verify]').click()
+    press(handler_form.locator('button[name=verify]'))
     expect(handler_form.locator('select[name=state]')).to_have_value(
         '"verifying"')
     handler_form.get_by_role('tab', name='核实').click()

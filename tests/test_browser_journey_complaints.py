@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from demo.base import DEMO_PASSWORD
 from production_harness import RPC
-from web_client import settle
+from web_client import press, settle
 
 pytestmark = pytest.mark.browser
 
@@ -264,7 +264,7 @@ def test_clerk_day(page, login, screenshot):
     form = current_form(page)
     expect(form.locator('input[name=number]')).to_have_value(first_number)
 
-    form.locator('button[name=register]').click()
+    press(form.locator('button[name=register]'))
     expect(form.locator('select[name=state]')).to_have_value('"registered"')
     form.get_by_role('tab', name='办理期限', exact=True).click()
     expect(form.locator('input[name=registered_by]')).to_have_value('李娜')
@@ -294,7 +294,7 @@ def test_clerk_day(page, login, screenshot):
     register_call(page, form, CLERK_SECOND_CALL, '侯先生', '137 3333 4444',
         '在熟食区买的卤牛肉标 500 克，回家称只有 430 克。', '产品质量')
     expect(form.locator('input[name=responsible]')).to_have_value('张伟')
-    form.locator('button[name=register]').click()
+    press(form.locator('button[name=register]'))
     expect(form.locator('select[name=state]')).to_have_value('"registered"')
     expect(form.locator('input[name=number]')).to_have_value(
         re.compile(r'TS-\d{4}-\d{5}'))
@@ -344,7 +344,7 @@ def test_handler_day(browser, page, login, screenshot, tryton_url):
     row.get_by_text(number).dblclick()
     form = current_form(page)
     expect(form.locator('input[name=subject]')).to_have_value(HANDLER_SUBJECT)
-    form.locator('button[name=verify]').click()
+    press(form.locator('button[name=verify]'))
     expect(form.locator('select[name=state]')).to_have_value('"verifying"')
 
     # The facts found at the store
@@ -358,7 +358,7 @@ def test_handler_day(browser, page, login, screenshot, tryton_url):
     write(form.locator('textarea[name=interview_notes]'),
         '已与店长、熟食组长面谈并查看现场。')
     shoot(page, screenshot, 'handler', '2_verified')
-    form.locator('button[name=plan]').click()
+    press(form.locator('button[name=plan]'))
     expect(form.locator('select[name=state]')).to_have_value('"planning"')
 
     # The level asks for three parts of the plan: the one written first is
@@ -366,7 +366,7 @@ def test_handler_day(browser, page, login, screenshot, tryton_url):
     form.get_by_role('tab', name='处置方案', exact=True).click()
     write(form.locator('textarea[name=measures]'),
         '更换灭蝇灯，熟食柜加盖，全店消杀。')
-    form.locator('button[name=process]').click()
+    press(form.locator('button[name=process]'))
     dialog = error_dialog(page, '处置方案不完整')
     expect(dialog).to_contain_text('一、调查组组成及职责')
     expect(dialog).to_contain_text('三、调查方法及手段')
@@ -379,7 +379,7 @@ def test_handler_day(browser, page, login, screenshot, tryton_url):
         '处置小组张伟牵头，门店店长配合。')
     write(form.locator('textarea[name=investigation_methods]'),
         '现场查看，调取监控，询问员工。')
-    form.locator('button[name=process]').click()
+    press(form.locator('button[name=process]'))
     expect(form.locator('select[name=state]')).to_have_value('"processing"')
     shoot(page, screenshot, 'handler', '4_processing')
 
@@ -393,11 +393,11 @@ def test_handler_day(browser, page, login, screenshot, tryton_url):
     write(feedbacks.locator('[name=reply]'), REPLY)
     feedbacks.locator('[name=satisfaction]').select_option(label='满意')
     shoot(page, screenshot, 'handler', '5_feedback')
-    form.locator('button[name=respond]').click()
+    press(form.locator('button[name=respond]'))
     expect(form.locator('select[name=state]')).to_have_value('"responded"')
 
     # A 二级 complaint closes only with its review
-    form.locator('button[name=close]').click()
+    press(form.locator('button[name=close]'))
     dialog = error_dialog(page, '须完成总结改进后才能关闭')
     # It names the page to fill in
     expect(dialog).to_contain_text('请在“总结改进”页填写')
@@ -418,7 +418,7 @@ def test_handler_day(browser, page, login, screenshot, tryton_url):
     due_date = improvements.locator('input[name=due_date]')
     due_date.fill((dt.date.today() + dt.timedelta(days=14)).isoformat())
     due_date.press('Tab')
-    form.locator('button[name=close]').click()
+    press(form.locator('button[name=close]'))
     expect(form.locator('select[name=state]')).to_have_value('"closed"')
     shoot(page, screenshot, 'handler', '7_closed')
 
@@ -483,7 +483,7 @@ def plan_submitted(tryton_url, subject):
 
 def decide(page, form, button, comment, confirm):
     "Click the decision and give the comment its dialog asks for"
-    form.locator(f'button[name={button}]').click()
+    press(form.locator(f'button[name={button}]'))
     dialog = page.locator('.modal-dialog').filter(
         has=page.locator('textarea[name=comment]'))
     dialog.locator('textarea[name=comment]').fill(comment)

@@ -14,6 +14,7 @@ import uuid
 
 import pytest
 from playwright.sync_api import expect
+from web_client import press
 
 from demo.base import DEMO_PASSWORD
 from production_harness import RPC
@@ -196,14 +197,14 @@ def test_officer_day(browser, page, login, screenshot):
     assert reporter not in page.content() + '\n'.join(values)
     shoot(page, screenshot, 'officer', '3_identity_hidden')
 
-    form.locator('button[name=verify]').click()
+    press(form.locator('button[name=verify]'))
     expect_state(form, 'verifying')
-    form.locator('button[name=acknowledge]').click()
+    press(form.locator('button[name=acknowledge]'))
     expect(form.locator('button[name=acknowledge]')).to_be_hidden()
     form.get_by_role('tab', name='与举报人的往来消息').click()
     add_dated_line(page, form.locator('.form-one2many:visible').first,
         '与举报人的往来消息', '您的举报已收到，我们将在三十日内告知处理结果。')
-    form.locator('button[name=investigate]').click()
+    press(form.locator('button[name=investigate]'))
     expect_state(form, 'investigating')
     form.get_by_role('tab', name='内部备注').click()
     add_dated_line(page, form.locator('.form-one2many:visible').first,
@@ -227,7 +228,7 @@ def test_officer_day(browser, page, login, screenshot):
     fill(page, form.locator('textarea[name=proposed_handling]'),
         '更换报警器，对夜班主管通报批评。')
     save(page)
-    form.locator('button[name=propose]').click()
+    press(form.locator('button[name=propose]'))
     expect_state(form, 'proposed')
     shoot(page, screenshot, 'officer', '6_proposed')
 
@@ -239,7 +240,7 @@ def test_officer_day(browser, page, login, screenshot):
     open_row(leader, number)
     leader_form = active_tab(leader)
     expect(leader_form.locator('input[name=number]')).to_have_value(number)
-    leader_form.locator('button[name=decide]').click()
+    press(leader_form.locator('button[name=decide]'))
     decide = dialog(leader, '处理决定')
     expect(decide.locator('textarea[name=findings]')).to_have_value(
         re.compile('报警器确已损坏'))
@@ -257,9 +258,9 @@ def test_officer_day(browser, page, login, screenshot):
     notice = form.locator('textarea[name=notice_text]')
     fill(page, notice, '经调查，您反映的问题属实，报警器已更换，相关人员已受到处理。')
     save(page)
-    form.locator('button[name=notify]').click()
+    press(form.locator('button[name=notify]'))
     expect_state(form, 'notified')
-    form.locator('button[name=close]').click()
+    press(form.locator('button[name=close]'))
     expect_state(form, 'closed')
     expect(notice).not_to_be_editable()
     shoot(page, screenshot, 'officer', '7_closed')
@@ -373,9 +374,9 @@ def test_inspector_day(
     open_row(page, number)
     form = active_tab(page)
     expect(form.locator('input[name=number]')).to_have_value(number)
-    form.locator('button[name=start]').click()
+    press(form.locator('button[name=start]'))
     expect_state(form, 'in_progress')
-    form.locator('button[name=pass_all]').click()
+    press(form.locator('button[name=pass_all]'))
     lines = form.locator('.form-one2many:visible').first
     expect(line_row(lines, CRITICAL_FAILED)).to_contain_text('合格')
     total, passed = demo_database.execute(
@@ -398,7 +399,7 @@ def test_inspector_day(
     note.press('Enter')
     shoot(page, screenshot, 'inspector', '4_exceptions')
 
-    form.locator('button[name=complete]').click()
+    press(form.locator('button[name=complete]'))
     # Everything missing in one message
     missing = dialog(page, '需要照片')
     expect(missing).to_contain_text('关键项不合格，请在备注中说明')
@@ -430,7 +431,7 @@ def test_inspector_day(
         expect(lines.locator('tbody tr').first).to_be_visible()
     shoot(page, screenshot, 'inspector', '6_photos')
 
-    form.locator('button[name=complete]').click()
+    press(form.locator('button[name=complete]'))
     expect_state(form, 'done')
     score = float(form.locator('input[name=score][type=text]').input_value())
     assert 0 < score < 100, score
@@ -505,7 +506,7 @@ def test_store_manager_day(page, login, screenshot, tryton_url):
     correction = form.locator('textarea[name=correction]')
     fill(page, correction, '已要求当班店员擦净皮鞋，每日班前检查仪容。')
     save(page)
-    form.locator('button[name=reinspect]').click()
+    press(form.locator('button[name=reinspect]'))
     expect_state(form, 'verifying')
     # The store's account stays as it was given to the inspector
     expect(correction).not_to_be_editable()

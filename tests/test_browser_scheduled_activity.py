@@ -5,6 +5,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from web_client import press
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +34,7 @@ def test_assistant_marks_call_done(page, login, screenshot):
     done = page.locator('.form button[name="do"]')
     expect(done).to_be_visible()
     screenshot(page, 'activity_call_form')
-    done.click()
+    press(done)
     expect(done).to_be_hidden()
     screenshot(page, 'activity_call_done')
 

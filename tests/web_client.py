@@ -41,3 +41,10 @@ def settle(page, timeout=20):
             raise AssertionError(
                 f'Server calls still running: {[r.url for r in calls]}')
         page.wait_for_timeout(50)
+
+
+def press(button):
+    """Click the button of a form once the web client has loaded the form's
+    record: a click while it loads is lost"""
+    settle(button.page)
+    button.click()

@@ -25,7 +25,8 @@ ADDONS = {path.parent.name
 # Cache name of each module set's database built or restored in this run:
 # (language, the modules activated in it)
 _databases = {}
-# The modules the database being built must have, while it is built
+# While a database is built: the modules it must have, and whether they are
+# activated by the button that refuses an activated module (proteus)
 _wanted = {}
 
 
@@ -38,20 +39,21 @@ def pytest_configure(config):
     def create_db_from_cache(name=test_tryton.DB_NAME, lang='en'):
         if name != test_tryton.DB_NAME or test_tryton.db_exist(name):
             return create_db(name, lang)
-        base = _largest_base(_wanted.get('modules', []), lang)
+        base = _largest_base(
+            _wanted.get('modules', []), lang, _wanted.get('by_button'))
         if base and test_tryton.restore_db_cache(base):
             return
         if not test_tryton.restore_db_cache(f'--{lang}'):
             create_db(name, lang)
             test_tryton.backup_db_cache(f'--{lang}')
 
-    def build_base(modules, lang):
+    def build_base(modules, lang, by_button):
         """Build the database of the modules' dependencies first, when no
         database built before can serve as base: the sets of the suite
         share the modules of addons/ they depend on (the platform's modules
         alone are not worth a database of their own)"""
         from trytond.modules import get_module_info
-        if _largest_base(modules, lang):
+        if _largest_base(modules, lang, by_button):
             return
         depends = sorted({
                 d for m in modules
@@ -68,9 +70,9 @@ def pytest_configure(config):
             modules = [modules]
         # An existing database is the one of the test, activated further
         if not test_tryton.db_exist(test_tryton.DB_NAME):
-            build_base(modules, lang)
+            build_base(modules, lang, by_button=False)
             test_tryton.drop_db()
-        with _building(modules):
+        with _building(modules, by_button=False):
             activate_module(modules, lang)
         # The cache name trytond's activate_module gave the database
         name = '-'.join(modules) + (f'--{lang}' if lang != 'en' else '')
@@ -79,8 +81,8 @@ def pytest_configure(config):
     def activate_modules_from_cache(modules, *setup):
         if isinstance(modules, str):
             modules = [modules]
-        build_base(modules, 'en')
-        with _building(modules):
+        build_base(modules, 'en', by_button=True)
+        with _building(modules, by_button=True):
             result = activate_modules(modules, *setup)
         # A set-up changes the data: not a base for other sets. The cache
         # name is the one trytond's activate_modules gave the database.
@@ -95,9 +97,9 @@ def pytest_configure(config):
 
 
 @contextlib.contextmanager
-def _building(modules):
+def _building(modules, by_button):
     "The modules asked for, while their database is built"
-    _wanted['modules'] = modules
+    _wanted.update(modules=modules, by_button=by_button)
     try:
         yield
     finally:
@@ -115,19 +117,23 @@ def _with_depends(modules):
     return frozenset(result)
 
 
-def _largest_base(modules, lang):
+def _largest_base(modules, lang, by_button):
     """The cache name of the largest database of the language to activate
-    the modules in: it has some of their dependencies and none of them
-    (they are activated by a button that an activated module refuses), and
+    the modules in: it has some of their dependencies, or all of them and
+    the modules themselves (a set asked for under another name), and
     activating them in it gives the database built from nothing: none of its
     modules has glue (extras_depend) for a module added, as the glue is only
-    registered when its module is activated or updated"""
+    registered when its module is activated or updated. When the modules
+    are activated by the button, which refuses an activated module, it has
+    none of them."""
     from trytond.modules import get_module_info
     wanted = _with_depends(modules)
 
     def extends(base):
         added = wanted - base
-        return base < wanted and not base & set(modules) and not any(
+        if by_button and base & set(modules):
+            return False
+        return base <= wanted and not any(
             added.intersection(get_module_info(m).get('extras_depend', []))
             for m in base)
     bases = [

@@ -32,7 +32,8 @@ ROLES = [
 # What a refusal says (in English): the platform's access errors and the
 # project's modification errors
 REFUSALS = (
-    'You are not allowed to', 'Calling button', 'You can not call',
+    'You are not allowed to', 'Calling button',
+    'is no longer in a state that allows this action',
     'cannot be changed', 'cannot be given when creating', 'is frozen',
     'cannot be deleted')
 UNPROBED_TYPES = {'binary', 'dict', 'reference', 'multiselection'}
@@ -74,14 +75,24 @@ def refused(call):
     return f'accepted: {result!r:.100}'
 
 
-def related_ids(sessions, relation, domain):
-    "Search the relation as the first session allowed to"
-    for session in sessions:
-        try:
-            return session.model(relation, 'search', domain, 0, 1, None)
-        except RPCError:
-            continue
-    return []
+# Some ids of each relation, by login
+_related = {}
+
+
+def related_ids(sessions, relation):
+    """Some ids of the relation, searched once for the first session as the
+    first session allowed to"""
+    key = (sessions[0].login, relation)
+    if key not in _related:
+        _related[key] = []
+        for session in sessions:
+            try:
+                _related[key] = session.model(
+                    relation, 'search', [], 0, 2, None)
+                break
+            except RPCError:
+                continue
+    return _related[key]
 
 
 def other_value(sessions, description, value):
@@ -105,14 +116,14 @@ def other_value(sessions, description, value):
                 if key not in {value, None, ''}:
                     return key
     elif kind == 'many2one':
-        ids = related_ids(sessions, description['relation'],
-            [('id', '!=', value)] if value else [])
+        ids = [i for i in related_ids(sessions, description['relation'])
+            if i != value]
         return ids[0] if ids else None
     elif kind == 'many2many':
-        ids = related_ids(sessions, description['relation'],
-            [('id', 'not in', value or [])])
+        ids = [i for i in related_ids(sessions, description['relation'])
+            if i not in (value or [])]
         if ids:
-            return [('add', ids)]
+            return [('add', ids[:1])]
         if value:
             return [('remove', value[:1])]
     elif kind == 'one2many':

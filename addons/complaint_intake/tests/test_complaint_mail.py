@@ -21,6 +21,7 @@ from trytond.transaction import Transaction
 class ComplaintMailStatusTestCase(ModuleDatabaseTestCase):
     "The emails to the complainant link to the status page"
     modules = ['complaint_intake']
+    translations = ['zh_CN']
 
     @with_transaction()
     def test_acknowledgement_status_link(self):

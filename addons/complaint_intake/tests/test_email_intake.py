@@ -761,6 +761,7 @@ def load_chinese():
 
 class ThreadedReplyTestCase(InboxMixin, ModuleDatabaseTestCase):
     "Replies of complainants added to their complaint"
+    translations = ['zh_CN']
 
     def setup_handler(self):
         "A company, and a handler who reads Chinese, with a user"
@@ -768,7 +769,6 @@ class ThreadedReplyTestCase(InboxMixin, ModuleDatabaseTestCase):
         Lang = pool.get('ir.lang')
         User = pool.get('res.user')
         company = create_company()
-        load_chinese()
         with set_company(company):
             employee = create_employee(company, "张伟")
             handler = create_user('handler', [HANDLER],

@@ -30,11 +30,10 @@ SURVEY_LINK = re.compile(
 
 
 def setup_company():
-    "A company of Beijing time with its public address"
+    """A company of Beijing time with its public address (the test cases'
+    databases hold the Chinese translations)"""
     pool = Pool()
     Configuration = pool.get('complaint.configuration')
-    Lang = pool.get('ir.lang')
-    Lang.load_translations(Lang.search([('code', '=', 'zh_CN')]))
     company = create_company()
     company.timezone = 'Asia/Shanghai'
     company.save()
@@ -126,6 +125,7 @@ def text_of(document, id_):
 class ComplaintMailTestCase(ModuleDatabaseTestCase):
     "The emails to the complainant and the satisfaction survey"
     modules = ['complaint_plan']
+    translations = ['zh_CN']
 
     @with_transaction()
     def test_acknowledgement(self):
@@ -257,6 +257,7 @@ class SurveyPageTestCase(ModuleDatabaseTestCase):
     """The survey page as a complainant's browser uses it and an attacker
     probes it: every request in a transaction of its own"""
     modules = ['complaint_plan']
+    translations = ['zh_CN']
 
     def setUp(self):
         super().setUp()

@@ -6,7 +6,8 @@ from unittest.mock import Mock, patch
 
 from trytond.modules.scheduled_activity import clock
 from trytond.pool import Pool
-from trytond.tests.test_tryton import TestCase, activate_module, drop_db
+from trytond.tests.test_tryton import (
+    DB_NAME, TestCase, activate_module, drop_db)
 from trytond.transaction import Transaction
 
 
@@ -16,6 +17,8 @@ class ModuleDatabaseTestCase(TestCase):
     with the other test cases)"""
     modules = []  # the modules to activate
     language = 'en'
+    # Other languages whose translations the database holds, loaded once
+    translations = []
     # pytest collects the unittest test cases imported into a test module:
     # not this one, only its subclasses
     __test__ = False
@@ -29,6 +32,12 @@ class ModuleDatabaseTestCase(TestCase):
         super().setUpClass()
         drop_db()
         activate_module(cls.modules, lang=cls.language)
+        if cls.translations:
+            with Transaction().start(DB_NAME, 0) as transaction:
+                Lang = Pool().get('ir.lang')
+                Lang.load_translations(
+                    Lang.search([('code', 'in', cls.translations)]))
+                transaction.commit()
 
     @classmethod
     def tearDownClass(cls):

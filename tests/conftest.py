@@ -27,6 +27,7 @@ from web_client import log_in
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / 'test-output'
 SCREENSHOTS = OUTPUT / 'screenshots'
+FAILURES = OUTPUT / 'failures'
 CHROMIUM = '/usr/bin/chromium'
 SAO = ROOT / 'node_modules' / 'tryton-sao'
 MODULES = os.environ.get(
@@ -168,6 +169,28 @@ def browser():
             executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A browser test that fails leaves a screenshot of each page it had
+    open under test-output/failures/, named in its report"""
+    report = yield
+    browser = item.funcargs.get('browser')
+    if browser is None or report.when != 'call' or not report.failed:
+        return report
+    FAILURES.mkdir(parents=True, exist_ok=True)
+    pages = [page for context in browser.contexts for page in context.pages]
+    for index, page in enumerate(pages):
+        path = FAILURES / f'{item.name}-{index}.png'
+        try:
+            page.screenshot(path=str(path), full_page=True)
+        except Exception as error:
+            report.sections.append(('failure screenshot', repr(error)))
+        else:
+            report.sections.append(
+                ('failure screenshot', f'{path} ({page.url})'))
+    return report
 
 
 @pytest.fixture

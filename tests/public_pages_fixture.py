@@ -14,6 +14,7 @@ from trytond.i18n import gettext
 from trytond.modules.company.tests import create_company
 from trytond.modules.public_page import challenge as proof_of_work
 from trytond.modules.public_page import page
+from trytond.modules.scheduled_activity.tests.tools import load_translations
 from trytond.modules.whistleblower.tests.tools import set_test_key
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
@@ -82,10 +83,9 @@ def _build():
     Category = pool.get('complaint.category')
     Complaint = pool.get('complaint.complaint')
     WhistleblowerConfiguration = pool.get('whistleblower.configuration')
-    Lang = pool.get('ir.lang')
 
     # The pages are in Chinese unless the visitor asks for English
-    Lang.load_translations(Lang.search([('code', '=', 'zh_CN')]))
+    load_translations('zh_CN')
     company = create_company()
     ids = {'company': company.id, 'officer_users': []}
     with Transaction().set_context(company=company.id):

@@ -42,6 +42,7 @@ from trytond.i18n import gettext
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.public_page import challenge as proof_of_work
+from trytond.modules.scheduled_activity.tests.tools import load_translations
 from trytond.modules.whistleblower.tests.tools import set_test_key
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
@@ -76,11 +77,10 @@ def _setup():
     pool = Pool()
     User = pool.get('res.user')
     ModelData = pool.get('ir.model.data')
-    Lang = pool.get('ir.lang')
     WhistleblowerConfiguration = pool.get('whistleblower.configuration')
     PublicConfiguration = pool.get('public_page.configuration')
 
-    Lang.load_translations(Lang.search([('code', '=', 'zh_CN')]))
+    load_translations('zh_CN')
     company = create_company()
     with set_company(company):
         officer = create_employee(company, '周敏')

@@ -32,7 +32,7 @@ from trytond.modules.complaint_intake.exceptions import ComplaintEmailError
 from trytond.modules.complaint_plan.tests.test_access import (
     CLERK, HANDLER, LEADER, MANAGER)
 from trytond.modules.scheduled_activity.tests.tools import (
-    ModuleDatabaseTestCase, as_user, create_user)
+    ModuleDatabaseTestCase, as_user, create_user, load_translations)
 from trytond.pool import Pool
 from trytond.protocols.wrappers import HTTPStatus
 from trytond.tests.test_tryton import RouteTestCase, with_transaction
@@ -753,12 +753,6 @@ def reply(subject, text, sender='李喆 <lizhe@example.com.cn>', **headers):
     return message
 
 
-def load_chinese():
-    "Load the Chinese translations into the test database"
-    Lang = Pool().get('ir.lang')
-    Lang.load_translations(Lang.search([('code', '=', 'zh_CN')]))
-
-
 class ThreadedReplyTestCase(InboxMixin, ModuleDatabaseTestCase):
     "Replies of complainants added to their complaint"
     translations = ['zh_CN']
@@ -969,7 +963,7 @@ class FailedEmailTestCase(InboxMixin, ModuleDatabaseTestCase):
         pool = Pool()
         Email = pool.get('complaint.email')
         create_company()
-        load_chinese()
+        load_translations('zh_CN')
         inbox = self.create_rule()
         failed = self.receive(inbox, sample('broken_jpeg.eml'))
         self.assertEqual(Email(failed.id).reason,
@@ -1324,7 +1318,7 @@ class ComplaintFormBusyTestCase(RouteTestCase):
     @classmethod
     def setUpDatabase(cls):
         create_company()
-        load_chinese()
+        load_translations('zh_CN')
         cls.set_limit(1000)
 
     @staticmethod

@@ -11,6 +11,12 @@ from trytond.tests.test_tryton import (
 from trytond.transaction import Transaction
 
 
+def load_translations(*codes):
+    "Load the translations of the languages of the codes into the database"
+    Lang = Pool().get('ir.lang')
+    Lang.load_translations(Lang.search([('code', 'in', codes)]))
+
+
 class ModuleDatabaseTestCase(TestCase):
     """A test case on a database of its own, with the modules activated in
     the language, dropped at the end (trytond's TestCase shares its database
@@ -34,9 +40,7 @@ class ModuleDatabaseTestCase(TestCase):
         activate_module(cls.modules, lang=cls.language)
         if cls.translations:
             with Transaction().start(DB_NAME, 0) as transaction:
-                Lang = Pool().get('ir.lang')
-                Lang.load_translations(
-                    Lang.search([('code', 'in', cls.translations)]))
+                load_translations(*cls.translations)
                 transaction.commit()
 
     @classmethod

@@ -277,7 +277,6 @@ class Complaint(ComplainantMixin, ComplaintPlanMixin, ComplaintReviewMixin,
     def create(cls, vlist):
         pool = Pool()
         Category = pool.get('complaint.category')
-        Configuration = pool.get('complaint.configuration')
         LevelChange = pool.get('complaint.level.change')
         # Number and suggested level (and deadlines, ComplaintDeadlineMixin)
         # are completed for the whole batch at once, so that creating many
@@ -298,12 +297,9 @@ class Complaint(ComplainantMixin, ComplaintPlanMixin, ComplaintReviewMixin,
             if not values.get('number'):
                 company = values.get('company', cls.default_company())
                 unnumbered[company].append(values)
-        configuration = Configuration(1)
         for company, company_vlist in unnumbered.items():
-            sequence = configuration.get_multivalue(
-                'complaint_sequence', company=company)
-            for values, number in zip(
-                    company_vlist, sequence.get_many(len(company_vlist))):
+            for values, number in zip(company_vlist, cls.number_sequence(
+                        company).get_many(len(company_vlist))):
                 values['number'] = number
         complaints = super().create(vlist)
         # The level history is the system's record, not the user's
@@ -316,6 +312,13 @@ class Complaint(ComplainantMixin, ComplaintPlanMixin, ComplaintReviewMixin,
                         } for complaint, values, changed in zip(
                         complaints, vlist, overridden) if changed])
         return complaints
+
+    @classmethod
+    def number_sequence(cls, company):
+        "The sequence that numbers the complaints of the company (its id)"
+        Configuration = Pool().get('complaint.configuration')
+        return Configuration(1).get_multivalue(
+            'complaint_sequence', company=company)
 
     @classmethod
     def on_modification(cls, mode, complaints, field_names=None):

@@ -293,6 +293,15 @@ def test_kill_during_batch_intake(database, production):
     assert killed.is_set()
 
     def stored():
+        "The complaints of the batch, once trytond-worker registered them"
+        deadline = time.monotonic() + 60
+        while True:
+            with Transaction().start(DB_NAME, 0):
+                if not Pool().get('complaint.intake.submission').search(
+                        [], count=True):
+                    break
+            assert time.monotonic() < deadline, "the worker did not register"
+            time.sleep(0.2)
         with Transaction().start(DB_NAME, 0):
             Complaint = Pool().get('complaint.complaint')
             return {c.intake_key: (c.number, c.complainant_name,

@@ -4,9 +4,10 @@
 the status page"""
 import re
 
-from trytond import backend
+from trytond import backend, config
+from trytond.exceptions import UserError
 from trytond.i18n import gettext
-from trytond.model import Unique, fields
+from trytond.model import Index, ModelSQL, Unique, fields
 from trytond.model.exceptions import SQLConstraintError
 from trytond.modules.complaint_plan.exceptions import (
     ComplaintValidationError)
@@ -20,6 +21,31 @@ INTAKE_KEY = re.compile(r'^[0-9a-f]{32}$')
 # No control character reaches the search: PostgreSQL refuses NUL
 NUMBER = re.compile(r'^[^\x00-\x1f\x7f]{1,30}$')
 SUBJECT_LENGTH = 40
+# The submissions a queued task registers at most besides its own
+BATCH = 50
+
+
+def _id_of_key(Model, key):
+    """Return the record of Model sent with the intake key or None
+
+    Only its id is read, through the index of the key: each submission looks
+    for its key before it is stored, and a search would read every column.
+    The public pages run as root: no record rule applies."""
+    if not INTAKE_KEY.match(key or ''):
+        return None
+    table = Model.__table__()
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*table.select(
+            table.id, where=table.intake_key == key, limit=1))
+    row = cursor.fetchone()
+    return Model(row[0]) if row else None
+
+
+def _same_contact(contact, email, phone):
+    "Whether the contact is the email, or the phone however written"
+    if '@' in contact:
+        return contact.lower() == (email or '').strip().lower()
+    return same_phone(contact, phone)
 
 
 class Complaint(metaclass=PoolMeta):
@@ -48,57 +74,8 @@ class Complaint(metaclass=PoolMeta):
 
     @classmethod
     def from_intake_key(cls, key):
-        """Return the complaint sent with the intake key or None
-
-        Only its id is read, through the index of the key: each submission
-        looks for its key before it is stored, and a search would read every
-        column of the complaint. The public pages run as root: no record
-        rule applies."""
-        if not INTAKE_KEY.match(key or ''):
-            return None
-        table = cls.__table__()
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*table.select(
-                table.id, where=table.intake_key == key, limit=1))
-        row = cursor.fetchone()
-        return cls(row[0]) if row else None
-
-    @classmethod
-    def submit_public(cls, key, values, attachments):
-        """Create the complaint a visitor sent from the web form once
-
-        Sending the same key again returns the complaint of the first time,
-        also when two server processes receive both at once."""
-        pool = Pool()
-        Attachment = pool.get('ir.attachment')
-        transaction = Transaction()
-        if not INTAKE_KEY.match(key or ''):
-            raise ComplaintValidationError(gettext(
-                    'complaint_intake.msg_intake_key_invalid'))
-        complaint = cls.from_intake_key(key)
-        if complaint:
-            return complaint
-        values = values.copy()
-        description = values['description']
-        values.setdefault('subject', ' '.join(description.split())[
-                :SUBJECT_LENGTH])
-        values.update(channel='web', intake_key=key)
-        try:
-            complaint, = cls.create([values])
-        except (SQLConstraintError, backend.DatabaseIntegrityError):
-            # The other process stored the same key first
-            transaction.rollback()
-            complaint = cls.from_intake_key(key)
-            if not complaint:
-                raise
-            return complaint
-        Attachment.create([{
-                    'resource': str(complaint),
-                    'name': attachment.name,
-                    'data': attachment.data,
-                    } for attachment in attachments])
-        cls.announce_arrival([complaint])
-        return complaint
+        "Return the complaint sent with the intake key or None"
+        return _id_of_key(cls, key)
 
     @classmethod
     def announce_arrival(cls, complaints):
@@ -139,10 +116,178 @@ class Complaint(metaclass=PoolMeta):
         if not complaints or not contact:
             return None
         complaint, = complaints
-        if '@' in contact:
-            expected = (complaint.complainant_email or '').strip().lower()
-            return complaint if contact.lower() == expected else None
-        # However written, with or without its extension
-        if same_phone(contact, complaint.complainant_phone):
+        if _same_contact(contact, complaint.complainant_email,
+                complaint.complainant_phone):
             return complaint
         return None
+
+
+class Submission(ModelSQL):
+    """A complaint sent from the web form, numbered and waiting for its
+    registration
+
+    The visitor is answered as soon as the form is checked, numbered and
+    stored here; a queued task registers the complaint (its deadlines,
+    emergency plan, related complaints and bells), in trytond-worker when
+    the server has one (in the visitor's transaction otherwise). A
+    registration that fails leaves the submission and an error of the queued
+    task, which the administrator solves to register it again; one that the
+    database refuses for a moment is queued again."""
+    __name__ = 'complaint.intake.submission'
+
+    intake_key = fields.Char("Intake Key", required=True, readonly=True)
+    number = fields.Char("Number", required=True, readonly=True)
+    company = fields.Many2One(
+        'company.company', "Company", required=True, readonly=True)
+    received_at = fields.DateTime("Received at", required=True, readonly=True)
+    values = fields.Dict(None, "Values", readonly=True,
+        help="The values of the complaint, as the form checked them.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('intake_key_unique', Unique(t, t.intake_key),
+                'complaint_intake.msg_intake_key_unique'),
+            ]
+        cls._sql_indexes.add(Index(t, (t.number, Index.Equality())))
+
+    # What the pages read of a complaint
+    @property
+    def state_string(self):
+        return gettext('complaint_intake.msg_submission_waiting')
+
+    def replies(self):
+        return []
+
+    @classmethod
+    def from_intake_key(cls, key):
+        """Return the complaint sent with the intake key or, while it waits
+        for its registration, its submission; else None"""
+        Complaint = Pool().get('complaint.complaint')
+        return Complaint.from_intake_key(key) or _id_of_key(cls, key)
+
+    @classmethod
+    def from_public_reference(cls, number, contact):
+        """Return the complaint of the number, or its submission while it
+        waits, when the contact is its complainant's phone or email"""
+        Complaint = Pool().get('complaint.complaint')
+        complaint = Complaint.from_public_reference(number, contact)
+        if complaint or not NUMBER.match(number or '') or not contact:
+            return complaint
+        for submission in cls.search(
+                [('number', 'in', list({number, number.upper()}))], limit=1):
+            if _same_contact(contact,
+                    submission.values.get('complainant_email'),
+                    submission.values.get('complainant_phone')):
+                return submission
+        return None
+
+    @classmethod
+    def submit(cls, key, values, attachments):
+        """Number and keep the complaint a visitor sent from the web form
+        once, and queue its registration; return the submission (the
+        complaint, when no worker takes the queue)
+
+        Sending the same key again returns the complaint, or the
+        submission, of the first time, also when two server processes
+        receive both at once."""
+        pool = Pool()
+        Attachment = pool.get('ir.attachment')
+        Complaint = pool.get('complaint.complaint')
+        transaction = Transaction()
+        if not INTAKE_KEY.match(key or ''):
+            raise ComplaintValidationError(gettext(
+                    'complaint_intake.msg_intake_key_invalid'))
+        sent = cls.from_intake_key(key)
+        if sent:
+            return sent
+        # The complaint's own checks, before the visitor is answered
+        Complaint.check_values(values)
+        number = Complaint.number_sequence(values['company']).get()
+        try:
+            submission, = cls.create([{
+                        'intake_key': key,
+                        'number': number,
+                        'company': values['company'],
+                        'received_at': Complaint.default_received_at(),
+                        'values': values,
+                        }])
+        except (SQLConstraintError, backend.DatabaseIntegrityError):
+            # The other process stored the same key first
+            transaction.rollback()
+            sent = cls.from_intake_key(key)
+            if not sent:
+                raise
+            return sent
+        Attachment.create([{
+                    'resource': str(submission),
+                    'name': attachment.name,
+                    'data': attachment.data,
+                    } for attachment in attachments])
+        if config.getboolean('queue', 'worker', default=False):
+            cls.__queue__.register_queued([submission])
+        else:
+            # No worker takes the queue: registered in the visitor's
+            # transaction, as if the form waited for it
+            submission, = cls.register([submission])
+        return submission
+
+    @classmethod
+    def register(cls, submissions):
+        """Register the complaints of the submissions with their files, ring
+        the bells of who takes them and delete the submissions; return the
+        complaints"""
+        pool = Pool()
+        Attachment = pool.get('ir.attachment')
+        Complaint = pool.get('complaint.complaint')
+        complaints = []
+        for submission in submissions:
+            values = dict(submission.values)
+            values.update(
+                number=submission.number,
+                received_at=submission.received_at,
+                channel='web',
+                intake_key=submission.intake_key)
+            values.setdefault('subject', ' '.join(
+                    values['description'].split())[:SUBJECT_LENGTH])
+            with Transaction().set_context(company=submission.company.id):
+                complaint, = Complaint.create([values])
+            Attachment.write(
+                Attachment.search([('resource', '=', str(submission))]),
+                {'resource': str(complaint)})
+            complaints.append(complaint)
+        Complaint.announce_arrival(complaints)
+        cls.delete(submissions)
+        return complaints
+
+    @classmethod
+    def register_queued(cls, submissions):
+        """The queued task of the submissions: register them with up to
+        BATCH others waiting that no other task holds, since trytond-worker
+        starts a task every 50 ms on average and a burst's complaints would
+        wait for their turns; when one of the batch is refused, only the
+        task's own"""
+        transaction = Transaction()
+        # Taken by another task's batch meanwhile: the task is run again,
+        # when its submissions are gone
+        cls.lock(submissions)
+        table = cls.__table__()
+        query = table.select(table.id,
+            where=~table.id.in_([s.id for s in submissions]),
+            order_by=[table.id.asc], limit=BATCH)
+        database = transaction.database
+        if database.has_select_for():
+            query.for_ = database.get_select_for_skip_locked()('UPDATE')
+        cursor = transaction.connection.cursor()
+        cursor.execute(*query)
+        others = cls.browse([i for i, in cursor])
+        try:
+            cls.register(submissions + others)
+        except UserError:
+            if not others:
+                raise
+            # The others stay for their own tasks
+            transaction.rollback()
+            cls.register(submissions)

@@ -127,7 +127,7 @@ def _submitted_values(request, pool):
 
 @page.public_route('/complaint_plan/complaint', 'complaint.intake.point')
 def complaint_form(request, pool):
-    Complaint = pool.get('complaint.complaint')
+    Submission = pool.get('complaint.intake.submission')
     Attempt = pool.get('public_page.attempt')
     transaction = Transaction()
     if request.method == 'GET':
@@ -143,14 +143,14 @@ def complaint_form(request, pool):
     values = request.form.to_dict()
     try:
         page.check_token(request, FORM)
-        complaint = Complaint.from_intake_key(values.get('submission'))
+        complaint = Submission.from_intake_key(values.get('submission'))
         if not complaint:
             Attempt.check('submission', request.remote_addr)
             complaint_values = _submitted_values(request, pool)
             attachments = page.attachments(request)
             with transaction.set_context(
                     company=complaint_values['company']):
-                complaint = Complaint.submit_public(
+                complaint = Submission.submit(
                     values.get('submission'), complaint_values, attachments)
             Attempt.add('submission', request.remote_addr)
     except UserError as exception:
@@ -170,7 +170,7 @@ def complaint_form(request, pool):
 @page.public_route(
     '/complaint_plan/complaint/status', 'complaint.intake.point')
 def complaint_status(request, pool):
-    Complaint = pool.get('complaint.complaint')
+    Submission = pool.get('complaint.intake.submission')
     Attempt = pool.get('public_page.attempt')
     transaction = Transaction()
     values = request.form.to_dict() if request.method == 'POST' else {
@@ -180,7 +180,7 @@ def complaint_status(request, pool):
         try:
             page.check_token(request, STATUS_FORM)
             Attempt.check('lookup', request.remote_addr)
-            complaint = Complaint.from_public_reference(
+            complaint = Submission.from_public_reference(
                 (values.get('number') or '').strip()[:30],
                 (values.get('contact') or '').strip()[:100])
             if not complaint:

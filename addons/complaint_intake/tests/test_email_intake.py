@@ -4,6 +4,7 @@
 import base64
 import datetime as dt
 import encodings.aliases
+import io
 import json
 import re
 import threading
@@ -19,7 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from trytond import backend
+from trytond import backend, config
+from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.model.modelview import AccessButtonError
 from trytond.modules.company.tests import (
@@ -37,6 +39,7 @@ from trytond.pool import Pool
 from trytond.protocols.wrappers import HTTPStatus
 from trytond.tests.test_tryton import RouteTestCase, with_transaction
 from trytond.transaction import Transaction
+from trytond.worker import run_task
 from trytond.wsgi import app
 
 
@@ -1305,7 +1308,33 @@ class BrokenEmailRouteTestCase(InboxRouteMixin, RouteTestCase):
         check()
 
 
-class ComplaintFormBusyTestCase(RouteTestCase):
+class ComplaintFormVisitor:
+    "A visitor of the public complaint form of the test database"
+
+    def open_form(self, client, language='en'):
+        html = client.get(f'/{self.db_name}/complaint_plan/complaint',
+            headers={'Accept-Language': language}).get_data(as_text=True)
+        return {
+            'csrf_token': re.search(
+                'name="csrf_token" value="([^"]*)"', html).group(1),
+            'submission': uuid.uuid4().hex,
+            'name': "陈先生",
+            'phone': '139 8765 4321',
+            'description': "收银台排队半小时。",
+            }
+
+    def post(self, client, fields, language='en'):
+        return client.post(f'/{self.db_name}/complaint_plan/complaint',
+            data=fields, headers={'Accept-Language': language})
+
+    def stored(self, key):
+        with Transaction().start(self.db_name, 0):
+            Complaint = Pool().get('complaint.complaint')
+            return [c.number for c in Complaint.search([
+                        ('intake_key', '=', key)])]
+
+
+class ComplaintFormBusyTestCase(ComplaintFormVisitor, RouteTestCase):
     """The public complaint form when the database refuses its transactions
     for a while, as under a burst of complaints (benchmark P8): the form
     tries again, then answers "busy, retry", never an error"""
@@ -1327,27 +1356,11 @@ class ComplaintFormBusyTestCase(RouteTestCase):
         Configuration = Pool().get('public_page.configuration')
         Configuration.write([Configuration(1)], {'submission_limit': limit})
 
-    def open_form(self, client, language='en'):
-        html = client.get(f'/{self.db_name}/complaint_plan/complaint',
-            headers={'Accept-Language': language}).get_data(as_text=True)
-        return {
-            'csrf_token': re.search(
-                'name="csrf_token" value="([^"]*)"', html).group(1),
-            'submission': uuid.uuid4().hex,
-            'name': "陈先生",
-            'phone': '139 8765 4321',
-            'description': "收银台排队半小时。",
-            }
-
-    def post(self, client, fields, language='en'):
-        return client.post(f'/{self.db_name}/complaint_plan/complaint',
-            data=fields, headers={'Accept-Language': language})
-
     def refuse(self, times):
         "Make the database refuse the complaint's creation that many times"
         with Transaction().start(self.db_name, 0):
-            Complaint = Pool().get('complaint.complaint')
-        submit = Complaint.submit_public
+            Submission = Pool().get('complaint.intake.submission')
+        submit = Submission.submit
         calls = []
 
         def refused(*args, **kwargs):
@@ -1356,13 +1369,7 @@ class ComplaintFormBusyTestCase(RouteTestCase):
                 raise backend.DatabaseOperationalError(
                     "could not serialize access due to concurrent update")
             return submit(*args, **kwargs)
-        return patch.object(Complaint, 'submit_public', refused), calls
-
-    def stored(self, key):
-        with Transaction().start(self.db_name, 0):
-            Complaint = Pool().get('complaint.complaint')
-            return [c.number for c in Complaint.search([
-                        ('intake_key', '=', key)])]
+        return patch.object(Submission, 'submit', refused), calls
 
     def test_refused_for_a_moment(self):
         """Refused beyond trytond's own retries, the complaint is tried again
@@ -1443,8 +1450,8 @@ class ComplaintFormBusyTestCase(RouteTestCase):
         client = self.client()
         fields = self.open_form(client)
         with Transaction().start(self.db_name, 0):
-            Complaint = Pool().get('complaint.complaint')
-        with patch.object(Complaint, 'submit_public',
+            Submission = Pool().get('complaint.intake.submission')
+        with patch.object(Submission, 'submit',
                 side_effect=ZeroDivisionError):
             response = self.post(client, fields)
         self.assertEqual(response.status_code, 500)
@@ -1467,6 +1474,143 @@ class ComplaintFormBusyTestCase(RouteTestCase):
                 self.set_limit(1000)
 
 
+
+
+class ComplaintFormQueueTestCase(ComplaintFormVisitor, RouteTestCase):
+    """With trytond-worker taking the queue ([queue] worker, as in `make
+    run-pg`), the visitor gets the number as soon as the form is checked and
+    the worker registers the complaint"""
+    module = 'complaint_intake'
+
+    @classmethod
+    def setUpDatabase(cls):
+        create_company()
+        Configuration = Pool().get('public_page.configuration')
+        Configuration.write([Configuration(1)], {'submission_limit': 1000})
+
+    def setUp(self):
+        super().setUp()
+        config.set('queue', 'worker', 'True')
+        self.addCleanup(config.set, 'queue', 'worker', 'False')
+
+    def send(self, client, **fields):
+        "Send a new form; return its fields and the number shown"
+        fields = dict(self.open_form(client), **fields)
+        response = self.post(client, fields)
+        self.assertEqual(response.status_code, 200)
+        return fields, re.search(r'id="complaint-number"[^>]*>([^<]*)<',
+            response.get_data(as_text=True)).group(1).strip()
+
+    def status(self, client, number, contact):
+        html = client.get(f'/{self.db_name}/complaint_plan/complaint/status'
+            ).get_data(as_text=True)
+        token = re.search('name="csrf_token" value="([^"]*)"', html).group(1)
+        html = client.post(f'/{self.db_name}/complaint_plan/complaint/status',
+            data={'csrf_token': token, 'number': number, 'contact': contact}
+            ).get_data(as_text=True)
+        state = re.search(r'id="complaint-state">([^<]*)<', html)
+        return state.group(1) if state else None
+
+    def waiting(self):
+        "The submissions waiting and the ids of the tasks queued"
+        with Transaction().start(self.db_name, 0):
+            pool = Pool()
+            Submission = pool.get('complaint.intake.submission')
+            Queue = pool.get('ir.queue')
+            return ([s.number for s in Submission.search([])],
+                [t.id for t in Queue.search([
+                            ('name', '=', 'default'),
+                            ('finished_at', '=', None),
+                            ], order=[('id', 'ASC')])])
+
+    def test_number_then_registration(self):
+        """The number comes with the answer; the status page says the
+        complaint is being registered; the worker registers it with its
+        file, once, even when the form is sent twice"""
+        client = self.client()
+        photo = b'%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'
+        fields, number = self.send(client, attachments=(
+                io.BytesIO(photo), 'receipt.pdf'))
+        self.assertEqual(self.stored(fields['submission']), [])
+        self.assertEqual(
+            self.status(client, number, fields['phone']),
+            "Received, being registered")
+        self.assertIsNone(self.status(client, number, '13900000000'))
+        # Sent again before the worker came: the same number, nothing more
+        del fields['attachments']
+        fields['csrf_token'] = self.open_form(client)['csrf_token']
+        again = self.post(client, fields).get_data(as_text=True)
+        self.assertIn(number, again)
+        submissions, tasks = self.waiting()
+        self.assertEqual(submissions, [number])
+        self.assertEqual(len(tasks), 1)
+
+        run_task(self.db_name, tasks[0])
+        self.assertEqual(self.stored(fields['submission']), [number])
+        self.assertEqual(self.waiting(), ([], []))
+        self.assertEqual(
+            self.status(client, number, fields['phone']), "Received")
+        with Transaction().start(self.db_name, 0):
+            pool = Pool()
+            Complaint = pool.get('complaint.complaint')
+            Attachment = pool.get('ir.attachment')
+            complaint, = Complaint.search([('number', '=', number)])
+            self.assertEqual(complaint.channel, 'web')
+            self.assertEqual(complaint.complainant_phone, '+8613987654321')
+            attachment, = Attachment.search(
+                [('resource', '=', str(complaint))])
+            self.assertEqual(attachment.name, 'receipt.pdf')
+            self.assertEqual(attachment.data, photo)
+
+    def test_burst_in_one_task(self):
+        """The first task of a burst registers the complaints waiting with
+        its own; the tasks after it find theirs gone"""
+        client = self.client()
+        sent = [self.send(client) for _ in range(3)]
+        _, tasks = self.waiting()
+        self.assertEqual(len(tasks), 3)
+        run_task(self.db_name, tasks[0])
+        for fields, number in sent:
+            self.assertEqual(self.stored(fields['submission']), [number])
+        for task in tasks[1:]:
+            run_task(self.db_name, task)
+        self.assertEqual(self.waiting(), ([], []))
+
+    def test_refused_alone(self):
+        """A complaint of the burst that cannot be registered holds back no
+        other: it waits, with an error for the administrator, who solves it
+        once the cause is mended: it is registered then"""
+        client = self.client()
+        refused, refused_number = self.send(client, name="拒收")
+        fields, number = self.send(client)
+        _, tasks = self.waiting()
+        with Transaction().start(self.db_name, 0):
+            Complaint = Pool().get('complaint.complaint')
+        create = Complaint.create
+
+        def refusing(vlist):
+            if any(v['complainant_name'] == "拒收" for v in vlist):
+                raise UserError("refused")
+            return create(vlist)
+        with patch.object(Complaint, 'create', refusing):
+            for task in tasks:
+                run_task(self.db_name, task)
+        self.assertEqual(self.stored(fields['submission']), [number])
+        self.assertEqual(self.stored(refused['submission']), [])
+        self.assertEqual(self.waiting()[0], [refused_number])
+        with Transaction().start(self.db_name, 0) as transaction:
+            Error = Pool().get('ir.error')
+            error, = Error.search([('state', '=', 'open')])
+            self.assertEqual(error.origin.id, tasks[0])
+            Error.process([error])
+            Error.solve([error])
+            transaction.commit()
+        _, tasks = self.waiting()
+        for task in tasks:
+            run_task(self.db_name, task)
+        self.assertEqual(
+            self.stored(refused['submission']), [refused_number])
+        self.assertEqual(self.waiting(), ([], []))
 @pytest.mark.postgresql
 class EmailIntakeRaceTestCase(InboxRouteMixin, RouteTestCase):
     "The same mail posted twice at the same moment"

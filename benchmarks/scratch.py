@@ -91,15 +91,18 @@ def web_config(folder):
     return config_path
 
 
-def start_web(name, folder, app=None, workers=1, threads=4, environ=None):
-    """Start the Procfile's web process of `make run-pg` on the database,
-    serving app ("module:function()") instead of trytond's when given;
-    return the port and the runner whose stop() stops it"""
+def start_web(name, folder, app=None, workers=1, threads=4, environ=None,
+        processes=('web',)):
+    """Start the Procfile's web process of `make run-pg` on the database
+    (with the other processes given), serving app ("module:function()")
+    instead of trytond's when given; return the port and the runner whose
+    stop() stops it"""
     from tests.production_harness import Procfile, free_port, server_environ
 
     port = free_port()
     web = Procfile(web_config(folder), name, f'127.0.0.1:{port}',
-        processes=['web'], workers=workers, threads=threads, wsgi_app=app,
+        processes=list(processes), workers=workers, threads=threads,
+        wsgi_app=app,
         environ=dict(server_environ(), **(environ or {})))
     try:
         web.start()

@@ -3,6 +3,11 @@
 """Complaints sent from the public web form or a QR code, and looked up on
 the status page"""
 import re
+from collections import defaultdict
+from itertools import chain
+
+from sql import Literal
+from sql.conditionals import Coalesce
 
 from trytond import backend, config
 from trytond.exceptions import UserError
@@ -21,8 +26,9 @@ INTAKE_KEY = re.compile(r'^[0-9a-f]{32}$')
 # No control character reaches the search: PostgreSQL refuses NUL
 NUMBER = re.compile(r'^[^\x00-\x1f\x7f]{1,30}$')
 SUBJECT_LENGTH = 40
-# The submissions a queued task registers at most besides its own
-BATCH = 50
+# The submissions a queued task registers at most besides its own, in one
+# transaction
+BATCH = 500
 
 
 def _id_of_key(Model, key):
@@ -142,6 +148,9 @@ class Submission(ModelSQL):
     received_at = fields.DateTime("Received at", required=True, readonly=True)
     values = fields.Dict(None, "Values", readonly=True,
         help="The values of the complaint, as the form checked them.")
+    refused = fields.Boolean("Refused", readonly=True,
+        help="Its registration was refused: it waits for the error of its "
+        "task to be solved.")
 
     @classmethod
     def __setup__(cls):
@@ -214,6 +223,17 @@ class Submission(ModelSQL):
                         'received_at': Complaint.default_received_at(),
                         'values': values,
                         }])
+            Attachment.create([{
+                        'resource': str(submission),
+                        'name': attachment.name,
+                        'data': attachment.data,
+                        } for attachment in attachments])
+            if config.getboolean('queue', 'worker', default=False):
+                cls.__queue__.register_queued([submission])
+            else:
+                # No worker takes the queue: registered in the visitor's
+                # transaction, as if the form waited for it
+                submission, = cls.register([submission])
         except (SQLConstraintError, backend.DatabaseIntegrityError):
             # The other process stored the same key first
             transaction.rollback()
@@ -221,18 +241,19 @@ class Submission(ModelSQL):
             if not sent:
                 raise
             return sent
-        Attachment.create([{
-                    'resource': str(submission),
-                    'name': attachment.name,
-                    'data': attachment.data,
-                    } for attachment in attachments])
-        if config.getboolean('queue', 'worker', default=False):
-            cls.__queue__.register_queued([submission])
-        else:
-            # No worker takes the queue: registered in the visitor's
-            # transaction, as if the form waited for it
-            submission, = cls.register([submission])
         return submission
+
+    def complaint_values(self):
+        "The values of the submission's complaint"
+        values = dict(self.values)
+        values.update(
+            number=self.number,
+            received_at=self.received_at,
+            channel='web',
+            intake_key=self.intake_key)
+        values.setdefault('subject', ' '.join(
+                values['description'].split())[:SUBJECT_LENGTH])
+        return values
 
     @classmethod
     def register(cls, submissions):
@@ -242,22 +263,24 @@ class Submission(ModelSQL):
         pool = Pool()
         Attachment = pool.get('ir.attachment')
         Complaint = pool.get('complaint.complaint')
-        complaints = []
+        by_company = defaultdict(list)
         for submission in submissions:
-            values = dict(submission.values)
-            values.update(
-                number=submission.number,
-                received_at=submission.received_at,
-                channel='web',
-                intake_key=submission.intake_key)
-            values.setdefault('subject', ' '.join(
-                    values['description'].split())[:SUBJECT_LENGTH])
-            with Transaction().set_context(company=submission.company.id):
-                complaint, = Complaint.create([values])
-            Attachment.write(
-                Attachment.search([('resource', '=', str(submission))]),
-                {'resource': str(complaint)})
-            complaints.append(complaint)
+            by_company[submission.company.id].append(submission)
+        complaints = []
+        # Together, as the complaints' creation is made for batches
+        for company, company_submissions in by_company.items():
+            with Transaction().set_context(company=company):
+                complaints += Complaint.create([
+                        s.complaint_values() for s in company_submissions])
+        complaint_of = {
+            str(s): c for s, c in zip(chain(*by_company.values()), complaints)}
+        moves = []
+        for attachment in Attachment.search(
+                [('resource', 'in', list(complaint_of))]):
+            moves += [[attachment], {
+                    'resource': str(complaint_of[str(attachment.resource)])}]
+        if moves:
+            Attachment.write(*moves)
         Complaint.announce_arrival(complaints)
         cls.delete(submissions)
         return complaints
@@ -265,17 +288,20 @@ class Submission(ModelSQL):
     @classmethod
     def register_queued(cls, submissions):
         """The queued task of the submissions: register them with up to
-        BATCH others waiting that no other task holds, since trytond-worker
-        starts a task every 50 ms on average and a burst's complaints would
-        wait for their turns; when one of the batch is refused, only the
-        task's own"""
+        BATCH others waiting that no other task holds and that were never
+        refused. trytond-worker starts a task every 50 ms on average and a
+        task whose submissions are gone does nothing: in a burst, the first
+        task takes the backlog. When one of the batch is refused, only the
+        task's own; refused, they are marked so that no batch takes them
+        again, and wait for the error of their task to be solved."""
         transaction = Transaction()
         # Taken by another task's batch meanwhile: the task is run again,
         # when its submissions are gone
         cls.lock(submissions)
         table = cls.__table__()
         query = table.select(table.id,
-            where=~table.id.in_([s.id for s in submissions]),
+            where=~table.id.in_([s.id for s in submissions])
+            & (Coalesce(table.refused, False) == Literal(False)),
             order_by=[table.id.asc], limit=BATCH)
         database = transaction.database
         if database.has_select_for():
@@ -284,10 +310,16 @@ class Submission(ModelSQL):
         cursor.execute(*query)
         others = cls.browse([i for i, in cursor])
         try:
-            cls.register(submissions + others)
+            try:
+                cls.register(submissions + others)
+            except UserError:
+                if not others:
+                    raise
+                # The others stay for their own tasks
+                transaction.rollback()
+                cls.register(submissions)
         except UserError:
-            if not others:
-                raise
-            # The others stay for their own tasks
             transaction.rollback()
-            cls.register(submissions)
+            with transaction.new_transaction():
+                cls.write(cls.browse(submissions), {'refused': True})
+            raise

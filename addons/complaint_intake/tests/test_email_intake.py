@@ -1599,7 +1599,13 @@ class ComplaintFormQueueTestCase(ComplaintFormVisitor, RouteTestCase):
         self.assertEqual(self.stored(refused['submission']), [])
         self.assertEqual(self.waiting()[0], [refused_number])
         with Transaction().start(self.db_name, 0) as transaction:
-            Error = Pool().get('ir.error')
+            pool = Pool()
+            Error = pool.get('ir.error')
+            Submission = pool.get('complaint.intake.submission')
+            # No batch takes it again
+            self.assertEqual(
+                [s.number for s in Submission.search(
+                        [('refused', '=', True)])], [refused_number])
             error, = Error.search([('state', '=', 'open')])
             self.assertEqual(error.origin.id, tasks[0])
             Error.process([error])
@@ -1611,6 +1617,62 @@ class ComplaintFormQueueTestCase(ComplaintFormVisitor, RouteTestCase):
         self.assertEqual(
             self.stored(refused['submission']), [refused_number])
         self.assertEqual(self.waiting(), ([], []))
+@pytest.mark.postgresql
+class ComplaintFormRaceTestCase(ComplaintFormVisitor, RouteTestCase):
+    "The same form posted twice at the same moment, without a worker"
+    module = 'complaint_intake'
+
+    @classmethod
+    def setUpClass(cls):
+        if backend.name != 'postgresql':
+            raise unittest.SkipTest(
+                "needs PostgreSQL: SQLite serialises whole transactions, "
+                "so two posts never overlap")
+        super().setUpClass()
+
+    @classmethod
+    def setUpDatabase(cls):
+        create_company()
+        Configuration = Pool().get('public_page.configuration')
+        Configuration.write([Configuration(1)], {'submission_limit': 1000})
+
+    def test_same_form_at_once(self):
+        """Both posts looked for the form's complaint before either stored
+        it: one complaint, both answers show its number"""
+        # Not in single file, as after the busy tests: both posts at once
+        app.dispatch_request.__globals__['_single_file_until'][0] = 0.0
+        with Transaction().start(self.db_name, 0):
+            Complaint = Pool().get('complaint.complaint')
+        both_checked = threading.Barrier(2, timeout=30)
+        check_values = Complaint.check_values
+        # The complaint's creation checks the values again: wait once
+        waited = threading.local()
+
+        def check_when_both_looked(values):
+            if not getattr(waited, 'once', False):
+                waited.once = True
+                both_checked.wait()
+            return check_values(values)
+        fields = self.open_form(self.client())
+        answers = []
+
+        def post():
+            client = self.client()
+            token = self.open_form(client)['csrf_token']
+            answers.append(self.post(client, dict(fields, csrf_token=token)))
+        with patch.object(Complaint, 'check_values', check_when_both_looked):
+            posts = [threading.Thread(target=post) for _ in range(2)]
+            for thread in posts:
+                thread.start()
+            for thread in posts:
+                thread.join()
+        self.assertEqual([a.status_code for a in answers], [200, 200])
+        numbers = {re.search(r'id="complaint-number"[^>]*>([^<]*)<',
+                a.get_data(as_text=True)).group(1).strip() for a in answers}
+        self.assertEqual(
+            [self.stored(fields['submission'])], [list(numbers)])
+
+
 @pytest.mark.postgresql
 class EmailIntakeRaceTestCase(InboxRouteMixin, RouteTestCase):
     "The same mail posted twice at the same moment"

@@ -167,14 +167,15 @@ def count(model, domain=None):
 
 
 def read(model, domain, fields_names):
-    "Return the values of the fields of the records matching the domain"
+    """Return the values of the fields of the records matching the domain,
+    in the order created"""
     with Transaction().start(DB_NAME, 0) as transaction:
         Model = Pool().get(model)
         result = Model.read(
-            [r.id for r in Model.search(domain, order=[('id', 'ASC')])],
-            fields_names)
+            [r.id for r in Model.search(domain)], fields_names)
         transaction.rollback()
-    return result
+    # read() returns the rows as the database finds them
+    return sorted(result, key=lambda r: r['id'])
 
 
 def state_of(model, id_, language='zh_CN'):

@@ -276,7 +276,8 @@ class Submission(ModelSQL):
             str(s): c for s, c in zip(chain(*by_company.values()), complaints)}
         moves = []
         for attachment in Attachment.search(
-                [('resource', 'in', list(complaint_of))]):
+                [('resource', 'in', list(complaint_of))],
+                order=[('id', 'ASC')]):
             moves += [[attachment], {
                     'resource': str(complaint_of[str(attachment.resource)])}]
         if moves:

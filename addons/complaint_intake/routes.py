@@ -30,14 +30,15 @@ STATUS_FORM = 'complaint_status'
 # The pages keep the addresses they had when they were part of
 # complaint_plan: the printed QR codes and the mails sent link to them
 FORM_PATH = re.compile(r'^/([^/]+)/complaint_plan/complaint$')
-# A burst of complaints can make their transactions wait on each other (the
-# incident of an emergency plan that each one joins, the plan's lock): the
-# database refuses some after trytond's quick retries. A web process then
-# writes its complaints in single file for a while, so that they stop
-# refusing each other; a post waits for its turn at most LANE_WAIT seconds
-# and is tried again for at most BUSY_RETRY_SECONDS, then is told "busy,
-# retry" (503): under overload the answers come in seconds instead of
-# queueing until the visitor's browser gives up.
+# A burst of complaints can make their transactions wait on each other
+# (without a queue worker, the incident of an emergency plan that each one
+# joins, the plan's lock): the database refuses some after trytond's quick
+# retries. A web process then writes its complaints in single file for a
+# while, so that they stop refusing each other; a post waits for its turn
+# at most LANE_WAIT seconds and is tried again for at most
+# BUSY_RETRY_SECONDS, then is told "busy, retry" (503): under overload the
+# answers come in seconds instead of queueing until the visitor's browser
+# gives up.
 SINGLE_FILE_SECONDS = 10
 LANE_WAIT = 5
 BUSY_RETRY_SECONDS = 10

@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from itertools import chain
 
-from sql import Literal
+from sql import Literal, Union
 from sql.conditionals import Coalesce
 
 from trytond import backend, config
@@ -29,22 +29,6 @@ SUBJECT_LENGTH = 40
 # The submissions a queued task registers at most besides its own, in one
 # transaction
 BATCH = 500
-
-
-def _id_of_key(Model, key):
-    """Return the record of Model sent with the intake key or None
-
-    Only its id is read, through the index of the key: each submission looks
-    for its key before it is stored, and a search would read every column.
-    The public pages run as root: no record rule applies."""
-    if not INTAKE_KEY.match(key or ''):
-        return None
-    table = Model.__table__()
-    cursor = Transaction().connection.cursor()
-    cursor.execute(*table.select(
-            table.id, where=table.intake_key == key, limit=1))
-    row = cursor.fetchone()
-    return Model(row[0]) if row else None
 
 
 def _same_contact(contact, email, phone):
@@ -77,11 +61,6 @@ class Complaint(metaclass=PoolMeta):
         default = default.copy() if default is not None else {}
         default.setdefault('intake_key')
         return super().copy(complaints, default=default)
-
-    @classmethod
-    def from_intake_key(cls, key):
-        "Return the complaint sent with the intake key or None"
-        return _id_of_key(cls, key)
 
     @classmethod
     def announce_arrival(cls, complaints):
@@ -173,9 +152,28 @@ class Submission(ModelSQL):
     @classmethod
     def from_intake_key(cls, key):
         """Return the complaint sent with the intake key or, while it waits
-        for its registration, its submission; else None"""
-        Complaint = Pool().get('complaint.complaint')
-        return Complaint.from_intake_key(key) or _id_of_key(cls, key)
+        for its registration, its submission; else None
+
+        One query through the indexes of both keys, reading only the ids:
+        every post of the form looks for its key before it is stored. The
+        public pages run as root: no record rule applies."""
+        pool = Pool()
+        Complaint = pool.get('complaint.complaint')
+        if not INTAKE_KEY.match(key or ''):
+            return None
+        complaint, submission = Complaint.__table__(), cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*Union(
+                complaint.select(Literal(0).as_('waiting'), complaint.id,
+                    where=complaint.intake_key == key),
+                submission.select(Literal(1).as_('waiting'), submission.id,
+                    where=submission.intake_key == key),
+                all_=True))
+        # Never both: the registration deletes the submission it creates the
+        # complaint of
+        for waiting, id_ in cursor:
+            return cls(id_) if waiting else Complaint(id_)
+        return None
 
     @classmethod
     def from_public_reference(cls, number, contact):
@@ -199,9 +197,9 @@ class Submission(ModelSQL):
         once, and queue its registration; return the submission (the
         complaint, when no worker takes the queue)
 
-        Sending the same key again returns the complaint, or the
-        submission, of the first time, also when two server processes
-        receive both at once."""
+        The key is one that from_intake_key did not find. Sent again
+        meanwhile, to another server process, it returns the complaint, or
+        the submission, of the first time."""
         pool = Pool()
         Attachment = pool.get('ir.attachment')
         Complaint = pool.get('complaint.complaint')
@@ -209,9 +207,6 @@ class Submission(ModelSQL):
         if not INTAKE_KEY.match(key or ''):
             raise ComplaintValidationError(gettext(
                     'complaint_intake.msg_intake_key_invalid'))
-        sent = cls.from_intake_key(key)
-        if sent:
-            return sent
         # The complaint's own checks, before the visitor is answered
         Complaint.check_values(values)
         number = Complaint.number_sequence(values['company']).get()
@@ -223,11 +218,12 @@ class Submission(ModelSQL):
                         'received_at': Complaint.default_received_at(),
                         'values': values,
                         }])
-            Attachment.create([{
-                        'resource': str(submission),
-                        'name': attachment.name,
-                        'data': attachment.data,
-                        } for attachment in attachments])
+            if attachments:
+                Attachment.create([{
+                            'resource': str(submission),
+                            'name': attachment.name,
+                            'data': attachment.data,
+                            } for attachment in attachments])
             if config.getboolean('queue', 'worker', default=False):
                 cls.__queue__.register_queued([submission])
             else:

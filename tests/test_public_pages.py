@@ -507,6 +507,17 @@ class ComplaintFormTestCase(PublicPageTestCase):
                     result, 'complaint_intake.msg_page_category_unknown')
                 self.assertNothingStored(before)
 
+    def test_point_unknown(self):
+        """A QR code no longer in use is refused, as its form says: the
+        complaint is not sent to the first company instead"""
+        for point in ['doesnotexist', '0' * 32]:
+            with self.subTest(point=point):
+                before = self.stored()
+                result = self.submit(point=point)
+                self.assertRefused(
+                    result, 'complaint_intake.msg_page_point_unknown')
+                self.assertNothingStored(before)
+
     def test_null_characters(self):
         "NUL characters in any field are refused or dropped, never a crash"
         for field in ['submission', 'point', 'category', 'name',

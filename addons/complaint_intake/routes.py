@@ -102,6 +102,10 @@ def _submitted_values(request, pool):
         'requested_remedy': remedy,
         }
     point = _intake_point(pool, request.form.get('point'))
+    if request.form.get('point') and not point:
+        # Not another store's complaint sent to the first company
+        raise PublicPageError(gettext(
+                'complaint_intake.msg_page_point_unknown'))
     if point:
         values['respondent'] = (
             str(point.respondent) if point.respondent else None)

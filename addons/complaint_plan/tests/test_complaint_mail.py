@@ -12,6 +12,7 @@ import lxml.html
 from werkzeug.test import Client
 
 from trytond import backend
+from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import create_company, set_company
 from trytond.modules.public_page import page
 from trytond.modules.scheduled_activity.tests.mail_tools import (
@@ -239,18 +240,35 @@ class ComplaintMailTestCase(ModuleDatabaseTestCase):
         self.assertIn("已登记", acknowledgement['Subject'])
 
     @with_transaction()
-    def test_survey_token_read_only(self):
-        "A clerk cannot set the survey code of a reply"
+    def test_survey_token_hidden(self):
+        """No one in the office reads, searches or sets the survey code of a
+        reply: they would answer the survey for the complainant"""
         pool = Pool()
         Feedback = pool.get('complaint.feedback')
         company = setup_company()
         with set_company(company), smtp_server():
             complaint = respond(new_complaint())
-            clerk = create_user(
-                'clerk', ['complaint_plan.group_complaint_clerk'], company)
+            run_queued_tasks()
             feedback, = complaint.feedbacks
-            with as_user(clerk), self.assertRaises(Exception):
-                Feedback.write([Feedback(feedback.id)], {'survey_token': 'x'})
+            self.assertTrue(Feedback(feedback.id).survey_token)
+            for group in ['group_complaint_clerk',
+                    'group_complaint_manager']:
+                user = create_user(
+                    group, [f'complaint_plan.{group}'], company)
+                with self.subTest(group=group), as_user(user):
+                    self.assertEqual(Feedback.read(
+                            [feedback.id], ['reply'])[0]['reply'],
+                        feedback.reply)
+                    for forbidden in [
+                            lambda: Feedback.read(
+                                [feedback.id], ['survey_token']),
+                            lambda: Feedback.search(
+                                [('survey_token', '!=', None)]),
+                            lambda: Feedback.write([Feedback(feedback.id)],
+                                {'survey_token': 'x'}),
+                            ]:
+                        with self.assertRaises(AccessError):
+                            forbidden()
 
 
 class SurveyPageTestCase(ModuleDatabaseTestCase):

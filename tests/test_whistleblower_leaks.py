@@ -84,6 +84,25 @@ class WhistleblowerLeakTestCase(unittest.TestCase):
                         }])
             ids['attachment'] = attachment.id
             transaction.commit()
+        # The evidence and a note of the toolbar on the report
+        with Transaction().start(
+                DB_NAME, ids['users']['officer'],
+                context={'_check_access': True, 'company': ids['company']}
+                ) as transaction:
+            pool = Pool()
+            Attachment = pool.get('ir.attachment')
+            Note = pool.get('ir.note')
+            resource = f"whistleblower.report,{ids['report']}"
+            evidence, = Attachment.create([{
+                        'name': 'evidence-1.jpg', 'resource': resource,
+                        'data': b'JPEG',
+                        }])
+            note, = Note.create([{
+                        'resource': resource,
+                        'message': 'The foreman knows who called.',
+                        }])
+            ids['evidence'], ids['ir_note'] = evidence.id, note.id
+            transaction.commit()
 
     def as_user(self, role):
         return Transaction().start(
@@ -308,6 +327,65 @@ class WhistleblowerLeakTestCase(unittest.TestCase):
         for role, result in results.items():
             with self.subTest(role=role):
                 self.assertIn(result, ['denied', ([], 'denied')])
+
+    def test_notes_and_evidence_of_the_report(self):
+        """The notes of the toolbar on a report are internal notes, as those
+        of its tab; the evidence goes with the report"""
+        pool = Pool(DB_NAME)
+        resource = f"whistleblower.report,{self.ids['report']}"
+
+        def found_and_read(name, record_id, field):
+            Model = pool.get(name)
+            found = [r.id for r in Model.search([('resource', '=', resource)])]
+            try:
+                Model.read([record_id], [field])
+            except AccessError:
+                return found, 'denied'
+            return found, 'read'
+
+        def notes():
+            return found_and_read('ir.note', self.ids['ir_note'], 'message')
+        results = self.probe(notes)
+        self.assertEqual(results['auditor'], ([self.ids['ir_note']], 'read'))
+        for role in ['excluded_officer', 'leader', 'complaint_handler',
+                'employee']:
+            with self.subTest(role=role):
+                self.assertEqual(results[role], ([], 'denied'))
+
+        def evidence():
+            return found_and_read(
+                'ir.attachment', self.ids['evidence'], 'data')
+        results = self.probe(evidence)
+        for role in ['leader', 'auditor']:
+            with self.subTest(role=role):
+                self.assertEqual(
+                    results[role], ([self.ids['evidence']], 'read'))
+        self.assertEqual(results['excluded_officer'], ([], 'denied'))
+        for role in ['complaint_handler', 'employee']:
+            with self.subTest(role=role):
+                self.assertEqual(results[role], 'denied')
+
+        def counts():
+            Report = pool.get('whistleblower.report')
+            return Report(self.ids['report']).resources()
+        self.assertEqual(self.probe(counts)['leader'], {
+                'attachment_count': 1, 'note_count': 0, 'note_unread': 0})
+
+        # The case officers keep the notes as those of the tab: they write
+        # them but delete none
+        with self.as_user('officer') as transaction:
+            Note = pool.get('ir.note')
+            note = Note(self.ids['ir_note'])
+            Note.write([note], {'message': 'Ask the foreman.'})
+            with self.assertRaises(AccessError):
+                Note.delete([note])
+            transaction.rollback()
+        # A leader reads the report but writes no note on it
+        with self.as_user('leader') as transaction:
+            Note = pool.get('ir.note')
+            with self.assertRaises(AccessError):
+                Note.create([{'resource': resource, 'message': 'Seen.'}])
+            transaction.rollback()
 
     def test_model_log(self):
         "ir.model.log keeps field names, never values"

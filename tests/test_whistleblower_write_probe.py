@@ -11,9 +11,12 @@ transaction that is rolled back, like trytond's dispatcher runs it:
 - the erasure destroys nothing of a report closed other than by the
   workflow;
 - an officer excluded for a conflict of interest reads, writes, deletes,
-  copies, clicks, prints and starts wizards on the report and its records:
-  the answer is word for word the one for an id that does not exist; he
+  copies, clicks, prints and starts wizards on the report and its records,
+  their attachments and notes: the answer is word for word the one for an
+  id that does not exist; he finds none of their attachments and notes,
   sees none of the report's activities and gets none of their notices;
+- nobody duplicates a message, an internal note, an access log line or an
+  identity;
 - the notice letter is printed only through its own action, and the
   access log gets a line only for a letter that was produced.
 """
@@ -118,8 +121,31 @@ class WhistleblowerWriteProbeTestCase(unittest.TestCase):
                 'anonymous_b': anonymous_b.id,
                 'notified': notified.id,
                 'theirs': theirs.id,
-                'missing': max(r.id for r in Report.search([])) + 1000,
                 })
+        cls._attach(theirs)
+        ids['missing'] = max(
+            r.id for m in ['whistleblower.report', 'ir.attachment', 'ir.note']
+            for r in pool.get(m).search([])) + 1000
+
+    @classmethod
+    def _attach(cls, theirs):
+        """Evidence and notes on the excluded report and on its message, and
+        evidence on a report of the excluded officer"""
+        pool = Pool()
+        Attachment = pool.get('ir.attachment')
+        Note = pool.get('ir.note')
+        ids = cls.ids
+        report = f"whistleblower.report,{ids['report']}"
+        message = f"whistleblower.message,{ids['message']}"
+        (ids['report_attachment'], ids['message_attachment'],
+            ids['theirs_attachment']) = [a.id for a in Attachment.create([{
+                        'resource': resource, 'name': 'evidence-1.jpg',
+                        'data': b'JPEG',
+                        } for resource in [report, message, str(theirs)]])]
+        ids['report_ir_note'], ids['message_ir_note'] = [
+            n.id for n in Note.create([{
+                        'resource': resource, 'message': 'Call the foreman.',
+                        } for resource in [report, message]])]
 
     @classmethod
     def _plan_as_excluded_officer(cls, report):
@@ -370,13 +396,13 @@ class WhistleblowerWriteProbeTestCase(unittest.TestCase):
     # The excluded officer
 
     def same_as_missing(self, role, kind, name, method, make_args,
-            context=None, report_context=False):
+            context=None, report_context=False, record_key=None):
         """Assert that the call on the excluded id and on a missing id get
         the same answer, the id aside"""
         answers = []
         for key in ['excluded', 'missing']:
             record_id = self.ids[{
-                    'excluded': self.record_key(name),
+                    'excluded': record_key or self.record_key(name),
                     'missing': 'missing'}[key]]
             report_id = self.ids[{
                     'excluded': 'report', 'missing': 'missing'}[key]]
@@ -453,6 +479,11 @@ class WhistleblowerWriteProbeTestCase(unittest.TestCase):
             ('model', 'whistleblower.access_log', 'read',
                 lambda i, r: ([i], ['reason'])),
             ]
+        cases += [('model', name, 'copy', lambda i, r: ([i], {}))
+            for name in [
+                'whistleblower.reporter', 'whistleblower.message',
+                'whistleblower.note', 'whistleblower.sanction',
+                'whistleblower.access_log']]
         for kind, name, method, make_args in cases:
             with self.subTest(name=name, method=method, args=make_args(
                         'ID', 'REPORT')):
@@ -462,6 +493,143 @@ class WhistleblowerWriteProbeTestCase(unittest.TestCase):
         # A case officer who is not excluded reads it
         self.call('officer', 'model', report, 'read',
             [self.ids['report']], ['number'])
+
+    def test_excluded_attachments_and_notes_are_missing(self):
+        """Every call on the attachments and notes of the excluded report
+        and of its message answers as for a missing id"""
+        attachment, note = 'ir.attachment', 'ir.note'
+
+        def create_attachment(resource):
+            return lambda i, r: ([{
+                            'resource': resource.format(i=i, r=r),
+                            'name': 'evidence-2.jpg', 'data': b'JPEG'}],)
+
+        def create_note(resource):
+            return lambda i, r: ([{
+                            'resource': resource.format(i=i, r=r),
+                            'message': 'x'}],)
+        cases = []
+        for key in ['report_attachment', 'message_attachment']:
+            cases += [
+                (attachment, key, 'read',
+                    lambda i, r: ([i], ['name', 'data'])),
+                (attachment, key, 'write', lambda i, r: ([i], {'name': 'x'})),
+                (attachment, key, 'delete', lambda i, r: ([i],)),
+                (attachment, key, 'copy', lambda i, r: ([i], {})),
+                (attachment, key, 'copy', lambda i, r: ([i], {
+                            'resource': f"whistleblower.report,"
+                            f"{self.ids['theirs']}"})),
+                (attachment, key, 'export_data',
+                    lambda i, r: ([i], ['name', 'data'])),
+                ]
+        for key in ['report_ir_note', 'message_ir_note']:
+            cases += [
+                (note, key, 'read', lambda i, r: ([i], ['message'])),
+                (note, key, 'write', lambda i, r: ([i], {'message': 'x'})),
+                (note, key, 'write', lambda i, r: ([i], {'unread': False})),
+                (note, key, 'delete', lambda i, r: ([i],)),
+                (note, key, 'copy', lambda i, r: ([i], {})),
+                (note, key, 'export_data', lambda i, r: ([i], ['message'])),
+                ]
+        cases += [
+            (attachment, 'report', 'create',
+                create_attachment('whistleblower.report,{r}')),
+            (attachment, 'message', 'create',
+                create_attachment('whistleblower.message,{i}')),
+            (note, 'report', 'create',
+                create_note('whistleblower.report,{r}')),
+            (note, 'message', 'create',
+                create_note('whistleblower.message,{i}')),
+            # His evidence moved onto the report
+            (attachment, 'report', 'write', lambda i, r: (
+                    [self.ids['theirs_attachment']],
+                    {'resource': f'whistleblower.report,{r}'})),
+            ]
+        for name, key, method, make_args in cases:
+            with self.subTest(name=name, key=key, method=method,
+                    args=make_args('ID', 'REPORT')):
+                kind, _, _ = self.same_as_missing(
+                    'excluded_officer', 'model', name, method, make_args,
+                    record_key=key)
+                self.assertIn('AccessError', kind)
+        # A case officer who is not excluded reads them
+        self.call('officer', 'model', attachment, 'read',
+            [self.ids['report_attachment']], ['data'])
+        self.call('officer', 'model', note, 'read',
+            [self.ids['report_ir_note']], ['message'])
+
+    def test_excluded_attachments_and_notes_not_found(self):
+        "The excluded officer finds no attachment or note of the report"
+        ids = self.ids
+        for name, keys in [
+                ('ir.attachment', ['report_attachment', 'message_attachment']),
+                ('ir.note', ['report_ir_note', 'message_ir_note'])]:
+            domain = ['OR',
+                ('resource', '=', f"whistleblower.report,{ids['report']}"),
+                ('resource', '=', f"whistleblower.message,{ids['message']}"),
+                ('id', 'in', [ids[k] for k in keys]),
+                ]
+            with self.subTest(name=name):
+                self.assertEqual(self.call('excluded_officer', 'model', name,
+                        'search_read', domain, 0, None, None, ['resource']),
+                    [])
+                self.assertEqual(self.call('excluded_officer', 'model', name,
+                        'search_count', domain), 0)
+                self.assertEqual(sorted(self.call('officer', 'model', name,
+                            'search', domain, 0, None, None)),
+                    sorted(ids[k] for k in keys))
+        # Those of his own reports are counted
+        resources, = self.call('excluded_officer', 'model',
+            'whistleblower.report', 'resources', ids['theirs'])
+        self.assertEqual(resources['attachment_count'], 1)
+
+    # The records of the case
+
+    def test_records_of_the_case_not_copied(self):
+        """Nobody duplicates a message, a note, a log line or an identity:
+        the copy would forge who wrote it, when and on which report"""
+        ids = self.ids
+        other = ids['anonymous_b']
+        cases = [
+            ('whistleblower.message', ids['message'], {
+                    'report': other, 'direction': 'incoming',
+                    'author': ids['users']['leader']}),
+            ('whistleblower.message', ids['message'], {}),
+            ('whistleblower.note', ids['note'], {}),
+            ('whistleblower.note', ids['note'], {'report': other}),
+            ('whistleblower.access_log', ids['access_log'], {}),
+            ('whistleblower.reporter', ids['reporter'], {}),
+            ('whistleblower.reporter', ids['reporter'], {'report': other}),
+            ]
+        for name, record_id, default in cases:
+            with self.subTest(name=name, default=default):
+                kind, message, _ = self.refusal('officer', 'model', name,
+                    'copy', [record_id], default)
+                if not default:
+                    self.assertEqual(kind, 'CopyError')
+                    self.assertIn('cannot be duplicated', message)
+
+        def copy(pool, name, record_id, default):
+            Model = pool.get(name)
+            before = Model.search_count([])
+            try:
+                with Transaction().set_user(ids['users']['officer']), \
+                        Transaction().set_context(_check_access=True):
+                    Model.copy([Model(record_id)], default)
+            except UserError as error:
+                result = type(error).__name__
+            else:
+                result = 'copied'
+            return result, Model.search_count([]) - before
+        for name, record_id, default in cases:
+            with self.subTest(name=name, default=default, count=True):
+                self.assertEqual(self.as_root(
+                        lambda p: copy(p, name, record_id, default)),
+                    ('CopyError', 0))
+        # A sanction's copy is a new sanction, checked as one
+        self.assertEqual(self.as_root(lambda p: copy(
+                    p, 'whistleblower.sanction', ids['sanction'], {})),
+            ('copied', 1))
 
     def test_excluded_report_wizards_and_print(self):
         "The wizards and the notice on the excluded report: as if missing"

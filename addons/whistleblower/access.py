@@ -2,6 +2,8 @@
 # this repository contains the full copyright notices and license terms.
 """The access policy of the reports: the officers, the leaders, and the
 users excluded for a conflict of interest, to whom a report is missing"""
+from collections import defaultdict
+
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.model.exceptions import AccessError
@@ -11,7 +13,7 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction, without_check_access
 
-from .exceptions import ReportAccessError, ReportValidationError
+from .exceptions import CopyError, ReportAccessError, ReportValidationError
 
 
 def officer_group_id():
@@ -38,6 +40,28 @@ def check_leader():
     group_id = ModelData.get_id('whistleblower', 'group_whistleblower_leader')
     if transaction.user and group_id not in User.get_groups():
         raise ReportAccessError(gettext('whistleblower.msg_leader_only'))
+
+
+def report_models():
+    "Return the models of the reports and of their records"
+    return [Model for _, Model in Pool().iterobject()
+        if issubclass(Model, ExcludedAsMissingMixin)]
+
+
+def report_records(resources):
+    """Return by model the ids of the resources ("model,id") that are
+    reports or records of a report"""
+    pool = Pool()
+    records = defaultdict(set)
+    for resource in filter(None, resources):
+        name, _, record_id = resource.partition(',')
+        try:
+            Model = pool.get(name)
+        except KeyError:
+            continue
+        if issubclass(Model, ExcludedAsMissingMixin) and record_id.isdigit():
+            records[Model].add(int(record_id))
+    return records
 
 
 def officer_users(exclude_reports=()):
@@ -144,18 +168,81 @@ class ReportExclusionMixin:
 
 
 class RuleCheckedExportMixin:
-    "Check the record rules in SQL before exporting records"
+    "Read the records with the access checks before exporting them"
     __slots__ = ()
 
     @classmethod
     def export_data(cls, records, fields_names, header=False):
         # The export evaluates the rules in Python where "where" domains,
-        # as those of the conflict-of-interest exclusion, are always true
+        # as those of the conflict-of-interest exclusion, are always true,
+        # and it skips the checks of the resources of attachments and notes
         cls.read([r.id for r in records], ['id'])
         return super().export_data(records, fields_names, header=header)
 
 
-class ExcludedAsMissingMixin:
+class CopyRefusedMixin:
+    "Refuse to duplicate the records of what happened on a report"
+    __slots__ = ()
+
+    @classmethod
+    def copy(cls, records, default=None):
+        # A copy keeps the text, the author and the date, on any report: it
+        # would forge the conversation, the notes, the identity or the log
+        if records:
+            raise CopyError(gettext(
+                    'whistleblower.msg_record_no_copy', **cls.__names__()))
+        return super().copy(records, default=default)
+
+
+class ExcludedIdsMixin:
+    """Answer the calls naming records of a report that the user is
+    excluded from with the error of the ids that do not exist
+
+    The classes define `_excluded_ids(ids)`, which returns those records."""
+    __slots__ = ()
+
+    @classmethod
+    def _existing_ids(cls, ids):
+        cursor = Transaction().connection.cursor()
+        table = cls.__table__()
+        result = set()
+        for sub_ids in grouped_slice(ids):
+            cursor.execute(*table.select(
+                    table.id, where=reduce_ids(table.id, sub_ids)))
+            result.update(i for i, in cursor)
+        return result
+
+    @classmethod
+    def _raise_missing(cls, ids, mode='read', always=False):
+        """Raise the error of the ids that do not exist for those the user
+        is excluded from, and for those that do not exist when always"""
+        pool = Pool()
+        Model = pool.get('ir.model')
+        ids = {i for i in ids if isinstance(i, int) and i >= 0}
+        if not ids or not Transaction().user:
+            return
+        excluded = cls._excluded_ids(ids)
+        if not excluded and not always:
+            return
+        # As ModelSQL lists the ids that fail: a set difference
+        wrong_ids = list(ids.difference(cls._existing_ids(ids) - excluded))
+        if not wrong_ids:
+            return
+        text = ', '.join(map(str, wrong_ids[:5]))
+        if len(wrong_ids) > 5:
+            text += '...'
+        raise AccessError(gettext(f'ir.msg_{mode}_error',
+                ids=text, model=Model.get_name(cls.__name__)))
+
+    @classmethod
+    def copy(cls, records, default=None):
+        if user_call():
+            # The copy reads the records without access checks
+            cls.read([r.id for r in records], ['id'])
+        return super().copy(records, default=default)
+
+
+class ExcludedAsMissingMixin(ExcludedIdsMixin):
     """To a user excluded from a report, the report and its records are
     missing ones
 
@@ -195,39 +282,6 @@ class ExcludedAsMissingMixin:
             cursor.execute(*query)
             result.update(i for i, in cursor)
         return result
-
-    @classmethod
-    def _existing_ids(cls, ids):
-        cursor = Transaction().connection.cursor()
-        table = cls.__table__()
-        result = set()
-        for sub_ids in grouped_slice(ids):
-            cursor.execute(*table.select(
-                    table.id, where=reduce_ids(table.id, sub_ids)))
-            result.update(i for i, in cursor)
-        return result
-
-    @classmethod
-    def _raise_missing(cls, ids, mode='read', always=False):
-        """Raise the error of the ids that do not exist for those the user
-        is excluded from, and for those that do not exist when always"""
-        pool = Pool()
-        Model = pool.get('ir.model')
-        ids = {i for i in ids if isinstance(i, int) and i >= 0}
-        if not ids or not Transaction().user:
-            return
-        excluded = cls._excluded_ids(ids)
-        if not excluded and not always:
-            return
-        # As ModelSQL lists the ids that fail: a set difference
-        wrong_ids = list(ids.difference(cls._existing_ids(ids) - excluded))
-        if not wrong_ids:
-            return
-        text = ', '.join(map(str, wrong_ids[:5]))
-        if len(wrong_ids) > 5:
-            text += '...'
-        raise AccessError(gettext(f'ir.msg_{mode}_error',
-                ids=text, model=Model.get_name(cls.__name__)))
 
     @classmethod
     def _before_read(cls, ids, fields_names):
@@ -271,14 +325,97 @@ class ExcludedAsMissingMixin:
                 [v.get(cls._report_field) for v in vlist], always=True)
         return super().create(vlist)
 
-    @classmethod
-    def copy(cls, records, default=None):
-        if user_call():
-            cls.read([r.id for r in records], ['id'])
-        return super().copy(records, default=default)
-
     def resources(self):
         # The counts of attachments and notes would tell it exists
         if user_call():
             self.read([self.id], ['id'])
         return super().resources()
+
+
+class ExcludedResourceAsMissingMixin(ExcludedIdsMixin):
+    """To a user excluded from a report, the attachments and notes of the
+    report and of its records are missing ones
+
+    ResourceAccessMixin checks first the access to the resource, whose
+    rules name the report: before it, every call of a user that names such
+    attachments or notes by their id, or such a resource, gets the error of
+    the ids that do not exist. Its search already finds only those of the
+    resources that the user may read.
+    """
+    __slots__ = ()
+
+    @classmethod
+    def _resources(cls, ids):
+        "Return the ids of the records by their resource"
+        cursor = Transaction().connection.cursor()
+        table = cls.__table__()
+        resources = defaultdict(list)
+        for sub_ids in grouped_slice(ids):
+            cursor.execute(*table.select(table.id, table.resource,
+                    where=reduce_ids(table.id, sub_ids)))
+            for record_id, resource in cursor:
+                resources[resource].append(record_id)
+        return resources
+
+    @classmethod
+    def _excluded_ids(cls, ids):
+        """Return the ids of those on the reports the user is excluded from
+        and on their records"""
+        resources = cls._resources(ids)
+        result = set()
+        for Model, record_ids in report_records(resources).items():
+            for record_id in Model._excluded_ids(record_ids):
+                result.update(resources[f'{Model.__name__},{record_id}'])
+        return result
+
+    @classmethod
+    def _raise_missing_resources(cls, resources, mode):
+        """Raise the error of the ids that do not exist for the reports and
+        their records among the resources that the user is excluded from
+        or that do not exist"""
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        for Model, ids in report_records(resources).items():
+            # As trytond checks the resource: who may not write its model
+            # learns nothing of its records
+            for model_name, check_mode in cls._convert_check_access(
+                    Model.__name__, mode):
+                ModelAccess.check(model_name, check_mode)
+            Model._raise_missing(ids, always=True)
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        if user_call():
+            cls._raise_missing(ids)
+        return super().read(ids, fields_names)
+
+    @classmethod
+    def create(cls, vlist):
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        if user_call():
+            # As trytond refuses first who may not create any
+            ModelAccess.check(cls.__name__, 'create')
+            cls._raise_missing_resources([cls.resource.sql_format(
+                        v['resource'] if 'resource' in v
+                        else cls.default_resource())
+                    for v in vlist], 'create')
+        return super().create(vlist)
+
+    @classmethod
+    def write(cls, *args):
+        if user_call():
+            actions = iter(args)
+            for records, values in zip(actions, actions):
+                cls._raise_missing([r.id for r in records])
+                if 'resource' in values:
+                    cls._raise_missing_resources(
+                        [cls.resource.sql_format(values['resource'])],
+                        'write')
+        super().write(*args)
+
+    @classmethod
+    def delete(cls, records):
+        if user_call():
+            cls._raise_missing([r.id for r in records])
+        super().delete(records)

@@ -8,13 +8,14 @@ from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .access import ExcludedAsMissingMixin, RuleCheckedExportMixin
+from .access import (
+    CopyRefusedMixin, ExcludedAsMissingMixin, RuleCheckedExportMixin)
 from .exceptions import ReportAccessError
 
 
 class Message(
-        ExcludedAsMissingMixin, EnforcedStatesMixin, RuleCheckedExportMixin,
-        ModelSQL, ModelView):
+        ExcludedAsMissingMixin, CopyRefusedMixin, EnforcedStatesMixin,
+        RuleCheckedExportMixin, ModelSQL, ModelView):
     __name__ = 'whistleblower.message'
     _states = {
         'readonly': Eval('id', -1) >= 0,
@@ -67,8 +68,8 @@ class Message(
 
 
 class Note(
-        ExcludedAsMissingMixin, EnforcedStatesMixin, RuleCheckedExportMixin,
-        ModelSQL, ModelView):
+        ExcludedAsMissingMixin, CopyRefusedMixin, EnforcedStatesMixin,
+        RuleCheckedExportMixin, ModelSQL, ModelView):
     __name__ = 'whistleblower.note'
     report = fields.Many2One(
         'whistleblower.report', "Report", required=True, ondelete='CASCADE')

@@ -26,3 +26,7 @@ class ReportAccessError(AccessError):
 
 class NoticeActionError(AccessError):
     pass
+
+
+class CopyError(AccessError):
+    pass

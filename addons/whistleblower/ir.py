@@ -1,7 +1,12 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from trytond.modules.scheduled_activity.enforce import user_call
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
+
+from .access import (
+    ExcludedResourceAsMissingMixin, RuleCheckedExportMixin, report_models,
+    report_records)
 
 
 class Rule(metaclass=PoolMeta):
@@ -48,3 +53,37 @@ class Cron(metaclass=PoolMeta):
         cls.method.selection.append(
             ('whistleblower.report|erase_expired',
                 "Erase Expired Whistleblower Identities"))
+
+
+class Attachment(
+        ExcludedResourceAsMissingMixin, RuleCheckedExportMixin,
+        metaclass=PoolMeta):
+    __name__ = 'ir.attachment'
+
+
+class Note(
+        ExcludedResourceAsMissingMixin, RuleCheckedExportMixin,
+        metaclass=PoolMeta):
+    __name__ = 'ir.note'
+
+    @classmethod
+    def check_access(cls, ids, mode='read'):
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        super().check_access(ids, mode=mode)
+        # A note on a report or its records is an internal note: the access
+        # to the case officers' notes applies
+        if user_call() and report_records(cls._resources(ids)):
+            ModelAccess.check('whistleblower.note', mode)
+
+    @classmethod
+    def search(cls, domain, *args, **kwargs):
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        if user_call() and not ModelAccess.check(
+                'whistleblower.note', 'read', raise_exception=False):
+            # Only who reads the internal notes finds them
+            domain = [domain] + [
+                ('resource', 'not like', f'{Model.__name__},%')
+                for Model in report_models()]
+        return super().search(domain, *args, **kwargs)

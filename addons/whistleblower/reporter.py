@@ -12,13 +12,14 @@ from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from . import crypto
 from .access import (
-    ExcludedAsMissingMixin, RuleCheckedExportMixin, check_officer)
+    CopyRefusedMixin, ExcludedAsMissingMixin, RuleCheckedExportMixin,
+    check_officer)
 from .exceptions import RevealError
 
 
 class Reporter(
-        ExcludedAsMissingMixin, EnforcedStatesMixin, RuleCheckedExportMixin,
-        ModelSQL, ModelView):
+        ExcludedAsMissingMixin, CopyRefusedMixin, EnforcedStatesMixin,
+        RuleCheckedExportMixin, ModelSQL, ModelView):
     """The identity of a named reporter, apart from the report.
 
     Only Fernet tokens and a keyed digest of the employee are stored.

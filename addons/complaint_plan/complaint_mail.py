@@ -162,8 +162,9 @@ class Feedback(metaclass=PoolMeta):
     __name__ = 'complaint.feedback'
 
     # The secret of the survey link mailed with the reply: whoever holds
-    # it answers the survey of this reply, once
-    survey_token = fields.Char("Survey Code", readonly=True)
+    # it answers the survey of this reply, once. Its field access hides it
+    # from every user: loaded only when asked for, not with the record.
+    survey_token = fields.Char("Survey Code", readonly=True, loading='lazy')
 
     @classmethod
     def __setup__(cls):

@@ -245,6 +245,12 @@ class PersonalDataAccessTestCase(ModuleDatabaseTestCase):
                     Complaint.write([Complaint(complaint.id)], {name: value})
             with self.assertRaises(AccessError):
                 Request.search([])
+            # A copy is a new complaint: the hold stays on the original
+            copy, = Complaint.copy([Complaint(complaint.id)])
+            self.assertFalse(copy.legal_hold)
+            self.assertIsNone(copy.legal_hold_by)
+            self.assertIsNone(copy.legal_hold_reason)
+            self.assertEqual(len(HoldLog.search([])), 1)
 
     @with_transaction()
     def test_health_records(self):

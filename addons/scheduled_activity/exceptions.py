@@ -12,6 +12,11 @@ class ModificationError(UserError):
     pass
 
 
+class ResourceLockedError(ModificationError):
+    "An attachment or note of a record that keeps them as they are"
+    pass
+
+
 class PhoneNumberError(ValidationError):
     "A phone number that cannot be dialled; the message says why"
     pass

@@ -12,6 +12,7 @@ from trytond.transaction import without_check_access
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 from trytond.modules.scheduled_activity.notify import (
     notify, users_of_employees)
+from trytond.modules.scheduled_activity.resource import LockedResourcesMixin
 from trytond.modules.scheduled_activity.timezone import (
     from_company_time, to_company_time)
 from trytond.modules.scheduled_activity.working_calendar import add_delay
@@ -21,7 +22,9 @@ from .exceptions import CorrectiveActionError
 OPEN_STATES = ('open', 'verifying')
 
 
-class CorrectiveAction(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelView):
+class CorrectiveAction(
+        EnforcedStatesMixin, LockedResourcesMixin, ActivityMixin, Workflow,
+        ModelSQL, ModelView):
     __name__ = 'hygiene.corrective_action'
 
     _states = {
@@ -120,6 +123,13 @@ class CorrectiveAction(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, M
 
     def get_rec_name(self, name):
         return f'{self.store.rec_name}: {self.item.rec_name}'
+
+    @classmethod
+    def resources_locked(cls, actions):
+        # A closed or cancelled action is final: its attachments and notes
+        # are the evidence of how it ended
+        return super().resources_locked(actions) + [
+            a for a in actions if a.state not in OPEN_STATES]
 
     @classmethod
     @ModelView.button

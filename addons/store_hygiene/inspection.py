@@ -14,6 +14,7 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 from trytond.modules.scheduled_activity.notify import (
     notify, users_of_employees)
+from trytond.modules.scheduled_activity.resource import LockedResourcesMixin
 from trytond.modules.scheduled_activity.timezone import (
     company_today, format_company_datetime, to_company_time, today_domain)
 
@@ -23,7 +24,9 @@ from .exceptions import InspectionCompleteError
 OPEN_STATES = ('planned', 'in_progress')
 
 
-class Inspection(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelView):
+class Inspection(
+        EnforcedStatesMixin, LockedResourcesMixin, ActivityMixin, Workflow,
+        ModelSQL, ModelView):
     __name__ = 'hygiene.inspection'
     _rec_name = 'number'
 
@@ -190,6 +193,13 @@ class Inspection(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVi
 
     def get_rec_name(self, name):
         return f'{self.number} {self.store.rec_name}'
+
+    @classmethod
+    def resources_locked(cls, inspections):
+        # The photos and notes of a done inspection are the evidence of its
+        # score and of the corrective actions it opened or closed
+        return super().resources_locked(inspections) + [
+            i for i in inspections if i.state == 'done']
 
     @classmethod
     def get_correction(cls, inspections, name):
@@ -421,7 +431,7 @@ class Inspection(EnforcedStatesMixin, ActivityMixin, Workflow, ModelSQL, ModelVi
                     })
 
 
-class Line(EnforcedStatesMixin, ModelSQL, ModelView):
+class Line(EnforcedStatesMixin, LockedResourcesMixin, ModelSQL, ModelView):
     __name__ = 'hygiene.inspection.line'
 
     _states = {
@@ -506,6 +516,12 @@ class Line(EnforcedStatesMixin, ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         return self.item.rec_name
+
+    @classmethod
+    def resources_locked(cls, lines):
+        # The photos of the lines are the evidence of the inspection's score
+        return super().resources_locked(lines) + [
+            l for l in lines if l.inspection.state == 'done']
 
     @classmethod
     def search_rec_name(cls, name, clause):

@@ -7,6 +7,7 @@ added later is covered without editing this test), tries:
 - to write each field that is read-only by definition, or by its states in
   the record's current state (state included);
 - to create a record directly in a later state;
+- to copy a record with a later state in the default;
 - to click every button that their groups do not allow.
 
 Each attempt must be refused with an access or modification error, and the
@@ -14,6 +15,7 @@ record must be as it was.
 """
 import datetime as dt
 import json
+import re
 from collections import defaultdict
 
 import pytest
@@ -277,4 +279,71 @@ def test_buttons_of_other_groups_refused(admin, models, user, login):
         if decode(user.model(name, 'read', ids, ['write_date'])) != before:
             leaks.append(f'{login} changed {name} {ids} by '
                 f'{button["name"]}')
+    assert not leaks, '\n'.join(leaks)
+
+
+def later_states(user, name, description):
+    "The states of the field's selection other than the model's default"
+    if not isinstance(description.get('selection'), list):
+        return []
+    default = user.model(name, 'default_get', ['state']).get('state')
+    return [key for key, _ in description['selection']
+        if key not in {default, None, ''}]
+
+
+@pytest.mark.sqlite_demo
+@pytest.mark.parametrize('login', ROLES)
+def test_no_record_copied_in_a_later_state(admin, models, user, login):
+    "A copy is a creation: its default may not hold what a creation may not"
+    leaks = []
+    for name, fields, ids in readable(admin, user, models):
+        if not ids:
+            continue
+        for key in later_states(user, name, fields.get('state', {})):
+            count = user.model(name, 'search_count', [])
+            outcome = refused(
+                lambda: user.model(name, 'copy', ids[:1], {'state': key}))
+            if outcome:
+                leaks.append(f'{login} copied {name} in {key}: {outcome}')
+            if user.model(name, 'search_count', []) != count:
+                leaks.append(f'{login} added {name} by a copy in {key}')
+    assert not leaks, '\n'.join(leaks)
+
+
+@pytest.mark.sqlite_demo
+def test_no_children_copied_with_what_only_the_system_writes(tryton_url):
+    """The default of the copied children ("field.name") is checked by
+    their model: the reason of a level change is the system's"""
+    user = ProbeRPC(tryton_url, 'demo', 'handler', DEMO_PASSWORD)
+    complaints = user.model('complaint.complaint', 'search', [], 0, 1, None)
+    count = user.model('complaint.complaint', 'search_count', [])
+    assert refused(lambda: user.model('complaint.complaint', 'copy',
+            complaints, {'level_changes.reason': "forged"})) is None
+    assert user.model('complaint.complaint', 'search_count', []) == count
+
+
+@pytest.mark.sqlite_demo
+def test_buttons_refused_on_records_the_user_may_not_write(admin, tryton_url):
+    """The store manager reads every inspection but writes those of his
+    stores only: the buttons of his group follow the same rule"""
+    user = ProbeRPC(tryton_url, 'demo', 'storemanager', DEMO_PASSWORD)
+    employees = admin.model('res.user', 'search_read',
+        [('login', '=', 'storemanager')], 0, 1, None,
+        ['employees'])[0]['employees']
+    name = 'hygiene.inspection'
+    others = admin.model(name, 'search', [
+            ('store.manager', 'not in', employees),
+            ('inspector', 'not in', employees),
+            ], 0, None, None)
+    assert others, "the demo has inspections of other stores"
+    arch = user.model(name, 'fields_view_get', None, 'form')['arch']
+    buttons = set(re.findall(r'<button [^>]*name="([a-z_]+)"', arch))
+    assert {'start', 'pass_all', 'complete'} <= buttons
+    before = decode(user.model(name, 'read', others, ['write_date']))
+    leaks = []
+    for button in buttons:
+        outcome = refused(lambda: user.model(name, button, others))
+        if outcome:
+            leaks.append(f'clicked {name}.{button}: {outcome}')
+    assert decode(user.model(name, 'read', others, ['write_date'])) == before
     assert not leaks, '\n'.join(leaks)

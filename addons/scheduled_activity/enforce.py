@@ -8,6 +8,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelSingleton, Workflow
 from trytond.model.modelstorage import _record_eval_pyson
 from trytond.pool import Pool
+from trytond.tools import is_instance_method
 from trytond.transaction import Transaction
 
 from .exceptions import ModificationError
@@ -30,6 +31,32 @@ def _enforcing_create(create):
         if user_call():
             create.__self__._enforce_create(vlist)
         return create(vlist, *args, **kwargs)
+    return wrapper
+
+
+def _enforcing_copy(copy_):
+    "Check the values a user sends to copy records with"
+    @wraps(copy_)
+    def wrapper(records, default=None, *args, **kwargs):
+        if user_call() and isinstance(default, dict):
+            copy_.__self__._enforce_copy_default(default)
+        return copy_(records, default, *args, **kwargs)
+    return wrapper
+
+
+def _on_writable(method):
+    """Check that the user may write the records of the button: trytond
+    checks them against the read rules only"""
+    @wraps(method)
+    def wrapper(records, *args, **kwargs):
+        Rule = Pool().get('ir.rule')
+        Model = method.__self__
+        if user_call():
+            ids = [r.id for r in records if r.id is not None and r.id >= 0]
+            # Unreadable records first refused as trytond refuses them
+            Model.read(ids, ['id'])
+            Rule.check(Model.__name__, ids, mode='write')
+        return method(records, *args, **kwargs)
     return wrapper
 
 
@@ -64,7 +91,11 @@ class EnforcedStatesMixin:
     - creating, changing or deleting a record of a One2Many or Many2Many
       that the parent's states make read-only (a child that only the
       system writes has read-only fields of its own);
-    - deleting a workflow record that has left its first state.
+    - deleting a workflow record that has left its first state;
+    - copying records with such a value in the default (a copy is a
+      creation);
+    - clicking a button on records that the record rules do not let the
+      user write (a button's groups give it to them, not the records).
 
     Transitions, wizards, crons and triggers run as the system, without
     access checks, and are not concerned.
@@ -80,6 +111,22 @@ class EnforcedStatesMixin:
             rpc = copy.copy(cls.__rpc__['create'])
             rpc.decorator = _enforcing_create
             cls.__rpc__['create'] = rpc
+        if 'copy' in cls.__rpc__:
+            rpc = copy.copy(cls.__rpc__['copy'])
+            rpc.decorator = _enforcing_copy
+            cls.__rpc__['copy'] = rpc
+
+    @classmethod
+    def __post_setup__(cls):
+        super().__post_setup__()
+        # The buttons are known, and routed, once every module set them up
+        for button in getattr(cls, '_buttons', {}):
+            rpc = cls.__rpc__.get(button)
+            if (rpc is not None and rpc.decorator is None
+                    and not is_instance_method(cls, button)):
+                rpc = copy.copy(rpc)
+                rpc.decorator = _on_writable
+                cls.__rpc__[button] = rpc
 
     @classmethod
     def write(cls, *args):
@@ -147,6 +194,26 @@ class EnforcedStatesMixin:
                 if cls._field_readonly(record, name):
                     cls._refuse(name)
             cls._enforce_children(values)
+
+    @classmethod
+    def _enforce_copy_default(cls, default):
+        """Check the default of a copy as the values of a creation, those
+        of the copied One2Many and Many2Many ("field.name" keys) by their
+        model"""
+        cls._enforce_create([{n: v for n, v in default.items()
+                    if '.' not in n}])
+        children = {}
+        for key, value in default.items():
+            name, dot, child_name = key.partition('.')
+            if dot and name in cls._fields:
+                children.setdefault(name, {})[child_name] = value
+        for name, child_default in children.items():
+            field = cls._fields[name]
+            if field._type not in X2MANY:
+                continue
+            Target = field.get_target()
+            if issubclass(Target, EnforcedStatesMixin):
+                Target._enforce_copy_default(child_default)
 
     @classmethod
     def _enforce_children(cls, values):

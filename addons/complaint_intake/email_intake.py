@@ -1,10 +1,12 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Complaints created from the emails an inbound email inbox receives, the
-replies threaded into them, and the broken mails kept for a clerk"""
+replies threaded into them, the broken mails kept for a clerk, and the mails
+programs send (auto-replies, bounces, lists), which make no complaint"""
 import hashlib
 import json
 import logging
+from email.utils import getaddresses
 
 from sql.operators import Equal
 
@@ -20,11 +22,12 @@ from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction, without_check_access
 
 from .email_parse import (
-    FAILURES, SUBJECT_LENGTH, clean_text, message_id_key, quoted_numbers,
-    read_email, screen_attachments, single_line, truncate)
+    AUTOMATIC_KINDS, FAILURES, SUBJECT_LENGTH, clean_text, message_id_key,
+    quoted_numbers, read_email, screen_attachments, single_line, truncate)
 from .exceptions import ComplaintEmailError
 
 CREATE_COMPLAINT = 'complaint.complaint|create_from_email'
+AUTOMATIC = [k for k, _ in AUTOMATIC_KINDS]
 logger = logging.getLogger(__name__)
 
 
@@ -75,6 +78,17 @@ class InboundEmail(metaclass=PoolMeta):
             logger.info("inbound email %s: the platform cannot read it",
                 self.id, exc_info=True)
             return {}
+
+
+class OutgoingMail(metaclass=PoolMeta):
+    __name__ = 'scheduled.activity.mail'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        # The answers and bounces of the mails to complainants find them
+        cls._sql_indexes.add(Index(t, (t.message_id, Index.Equality())))
 
 
 class Complaint(metaclass=PoolMeta):
@@ -147,34 +161,79 @@ class Complaint(metaclass=PoolMeta):
     @classmethod
     def answered_by_email(cls, received, company):
         """The complaint the mail answers: the mail refers to a mail of ours,
-        or quotes the number of a complaint of its sender"""
-        pool = Pool()
-        Email = pool.get('complaint.email')
+        or quotes the number of a complaint of its sender (of the address a
+        bounce returns)"""
         if received.references:
-            complaints = cls.search([
-                    ('email_message_id', 'in', list(received.references)),
-                    ('company', '=', company.id),
-                    ], limit=1)
-            if complaints:
-                return complaints[0]
-            emails = Email.search([
-                    ('message_id', 'in', list(received.references)),
-                    ('state', '=', 'processed'),
-                    ('complaint', '!=', None),
-                    ('company', '=', company.id),
-                    ], limit=1)
-            if emails:
-                return emails[0].complaint
-        address = (received.sender_address or '').strip().lower()
+            complaint = cls._referred_by_email(received.references, company)
+            if complaint:
+                return complaint
+        if received.bounce:
+            addresses = set(received.bounce.recipients)
+        else:
+            addresses = {received.sender_address or ''}
+        addresses = {a.strip().lower() for a in addresses} - {''}
         numbers = quoted_numbers(received)
-        if address and numbers:
+        if addresses and numbers:
             for complaint in cls.search([
                         ('number', 'in', numbers),
                         ('company', '=', company.id),
                         ], order=[('id', 'ASC')]):
-                if (complaint.complainant_email or '').strip().lower() == (
-                        address):
+                if (complaint.complainant_email or '').strip().lower() in (
+                        addresses):
                     return complaint
+
+    @classmethod
+    def _referred_by_email(cls, references, company):
+        """The complaint of the Message-IDs: its first mail, a mail of its
+        conversation, or a mail the product sent its complainant"""
+        pool = Pool()
+        Email = pool.get('complaint.email')
+        Mail = pool.get('scheduled.activity.mail')
+        references = list(references)
+        complaints = cls.search([
+                ('email_message_id', 'in', references),
+                ('company', '=', company.id),
+                ], limit=1)
+        if complaints:
+            return complaints[0]
+        emails = Email.search([
+                ('message_id', 'in', references),
+                ('state', '=', 'processed'),
+                ('complaint', '!=', None),
+                ('company', '=', company.id),
+                ], limit=1)
+        if emails:
+            return emails[0].complaint
+        # The acknowledgement and the answer leave through the outbox; the
+        # notices to the staff about the complaint too, not to be followed
+        mails = Mail.search([
+                ('message_id', 'in', references),
+                ('resource', 'like', f'{cls.__name__},%'),
+                ], order=[('id', 'DESC')])
+        complaints = {c.id: c for c in cls.search([
+                    ('id', 'in', [m.resource.id for m in mails]),
+                    ('company', '=', company.id),
+                    ])}
+        for mail in mails:
+            complaint = complaints.get(mail.resource.id)
+            recipients = {a.lower()
+                for _, a in getaddresses([mail.recipients or ''])}
+            if complaint and (complaint.complainant_mail_address or ''
+                    ).lower() in recipients:
+                return complaint
+
+    @classmethod
+    def _notify_bounce(cls, complaint, bounce):
+        """Tell the complaint's handler that the mail to the complainant
+        bounced, with the mail server's reason: call instead"""
+        address = complaint.complainant_mail_address
+
+        def label(complaint, subject):
+            return gettext('complaint_intake.msg_email_bounced_label',
+                complaint=complaint, address=address,
+                diagnostic=bounce.diagnostic or gettext(
+                    'complaint_intake.msg_email_bounce_no_diagnostic'))
+        cls._notify_handlers([complaint], label, 'tryton-warning')
 
     @classmethod
     def _email_values(cls, received, refusals, company, arrival):
@@ -236,8 +295,10 @@ def _with_refusals(text, refusals):
 class ComplaintEmail(Workflow, ModelSQL, ModelView):
     __name__ = 'complaint.email'
 
+    # A failed email is corrected, an automatic one perhaps taken as a
+    # person's by the clerk
     _editable = {
-        'readonly': Eval('state') != 'failed',
+        'readonly': ~Eval('state').in_(['failed', 'automatic']),
         }
 
     company = fields.Many2One(
@@ -245,6 +306,7 @@ class ComplaintEmail(Workflow, ModelSQL, ModelView):
     state = fields.Selection([
             ('processed', "Processed"),
             ('failed', "Failed"),
+            ('automatic', "Sent Automatically"),
             ('replaced', "Replaced by a Complete Copy"),
             ('discarded', "Discarded"),
             ], "State", required=True, readonly=True, sort=False)
@@ -256,11 +318,11 @@ class ComplaintEmail(Workflow, ModelSQL, ModelView):
             (None, ""),
             ('complaint', "New Complaint"),
             ('reply', "Reply"),
-            ], "Kind", readonly=True)
+            ] + AUTOMATIC_KINDS, "Kind", readonly=True, sort=False)
     complaint = fields.Many2One(
         'complaint.complaint', "Complaint", ondelete='CASCADE',
         states={
-            'readonly': Eval('state') != 'failed',
+            'readonly': ~Eval('state').in_(['failed', 'automatic']),
             },
         domain=[
             ('company', '=', Eval('company', -1)),
@@ -286,7 +348,8 @@ class ComplaintEmail(Workflow, ModelSQL, ModelView):
     raw = fields.Binary(
         "Raw Email", filename='raw_name', file_id='raw_id',
         states=_editable,
-        help="The email as it arrived, kept while it is not processed.\n"
+        help="The email as it arrived, kept while it is not processed and "
+        "for the emails sent automatically.\n"
         "Replace it with a complete copy, then click \"Process Again\".")
     raw_id = fields.Char("Raw Email ID", readonly=True)
     raw_name = fields.Function(
@@ -296,6 +359,17 @@ class ComplaintEmail(Workflow, ModelSQL, ModelView):
     failure_string = failure.translated('failure')
     failure_part = fields.Char("Failed Part", readonly=True)
     failure_file_kind = fields.Char("Failed File Kind", readonly=True)
+    automatic_header = fields.Char(
+        "Recognised By", readonly=True,
+        help="The header that shows a program sent the email.")
+    bounced_address = fields.Char(
+        "Bounced Address", readonly=True,
+        help="The addresses the bounce says the mail could not be "
+        "delivered to.")
+    bounce_diagnostic = fields.Char(
+        "Diagnostic", readonly=True,
+        help="Why the mail could not be delivered, as the mail server "
+        "says it.")
     reason = fields.Function(
         fields.Text("Reason"), 'get_reason')
 
@@ -326,6 +400,9 @@ class ComplaintEmail(Workflow, ModelSQL, ModelView):
             ('failed', 'replaced'),
             ('failed', 'discarded'),
             ('discarded', 'failed'),
+            ('automatic', 'processed'),
+            ('automatic', 'discarded'),
+            ('discarded', 'automatic'),
             }
         cls._buttons.update({
                 'process_again': {
@@ -334,19 +411,19 @@ class ComplaintEmail(Workflow, ModelSQL, ModelView):
                     'depends': ['state'],
                     },
                 'create_complaint': {
-                    'invisible': ((Eval('state') != 'failed')
+                    'invisible': (~Eval('state').in_(['failed', 'automatic'])
                         | Bool(Eval('complaint'))),
                     'icon': 'tryton-forward',
                     'depends': ['state', 'complaint'],
                     },
                 'add_to_complaint': {
-                    'invisible': ((Eval('state') != 'failed')
+                    'invisible': (~Eval('state').in_(['failed', 'automatic'])
                         | ~Eval('complaint')),
                     'icon': 'tryton-forward',
                     'depends': ['state', 'complaint'],
                     },
                 'discard': {
-                    'invisible': Eval('state') != 'failed',
+                    'invisible': ~Eval('state').in_(['failed', 'automatic']),
                     'icon': 'tryton-delete',
                     'depends': ['state'],
                     },
@@ -361,13 +438,14 @@ class ComplaintEmail(Workflow, ModelSQL, ModelView):
     def check_modification(cls, mode, records, values=None, external=False):
         super().check_modification(
             mode, records, values=values, external=external)
-        # Only a failed email is corrected; the others are the record of
-        # what was received, which may only be erased (personal data)
+        # Only a failed or automatic email is corrected; the others are the
+        # record of what was received, which may only be erased (personal
+        # data)
         if (mode == 'write' and external
                 and any(values[f] is not None
                     for f in values.keys() & cls._corrected_fields())):
             for email_ in records:
-                if email_.state != 'failed':
+                if email_.state not in {'failed', 'automatic'}:
                     raise AccessError(gettext(
                             'complaint_intake.msg_email_not_failed',
                             email=email_.rec_name))
@@ -382,6 +460,9 @@ class ComplaintEmail(Workflow, ModelSQL, ModelView):
         return super().view_attributes() + [
             ('//group[@id="failure"]', 'states', {
                     'invisible': ~Eval('failure'),
+                    }),
+            ('//group[@id="automatic"]', 'states', {
+                    'invisible': ~Eval('kind').in_(AUTOMATIC),
                     }),
             ]
 
@@ -407,10 +488,22 @@ class ComplaintEmail(Workflow, ModelSQL, ModelView):
     def get_reason(cls, emails, name):
         reasons = {}
         for email_ in emails:
-            reasons[email_.id] = gettext(
-                f'complaint_intake.msg_email_failure_{email_.failure}',
-                part=email_.failure_part or '',
-                kind=email_.failure_file_kind or '') if email_.failure else ''
+            if email_.failure:
+                reason = gettext(
+                    f'complaint_intake.msg_email_failure_{email_.failure}',
+                    part=email_.failure_part or '',
+                    kind=email_.failure_file_kind or '')
+            elif email_.kind in AUTOMATIC:
+                reason = gettext(
+                    f'complaint_intake.msg_email_automatic_{email_.kind}',
+                    header=email_.automatic_header,
+                    address=email_.bounced_address or gettext(
+                        'complaint_intake.msg_email_bounce_no_address'),
+                    diagnostic=email_.bounce_diagnostic or gettext(
+                        'complaint_intake.msg_email_bounce_no_diagnostic'))
+            else:
+                reason = ''
+            reasons[email_.id] = reason
         return reasons
 
     # Received mails
@@ -424,6 +517,10 @@ class ComplaintEmail(Workflow, ModelSQL, ModelView):
         complaint = Complaint.from_email_message_id(received.message_id)
         if complaint:
             return complaint
+        # Never a complaint, whole or broken, never an answer: it would
+        # answer a program, which may answer again
+        if received.automatic:
+            return cls._receive_automatic(received, raw, company, arrival)
         if received.problems:
             return cls._keep_failed(received, raw, company, arrival)
         files, refusals = screen_attachments(received.attachments)
@@ -460,6 +557,7 @@ class ComplaintEmail(Workflow, ModelSQL, ModelView):
         cls.create([cls._email_values(received, arrival,
                     company=company.id, state='processed', kind='complaint',
                     complaint=complaint.id)])
+        Complaint.announce_arrival([complaint])
         return complaint
 
     @classmethod
@@ -485,6 +583,51 @@ class ComplaintEmail(Workflow, ModelSQL, ModelView):
                     'name': name,
                     'data': data,
                     } for name, data in files])
+
+    @classmethod
+    def _receive_automatic(cls, received, raw, company, arrival):
+        """Keep the automatic mail on the complaint it answers, telling the
+        handler of a bounce of the mail to the complainant, or else in the
+        inbox; return the complaint or the email kept"""
+        pool = Pool()
+        Complaint = pool.get('complaint.complaint')
+        # Its files are the mail returned and the report: not evidence for
+        # the complaint, they stay in the raw email
+        values = cls._email_values(received, arrival,
+            company=company.id, raw=raw,
+            digest=hashlib.sha256(raw).hexdigest(),
+            kind=received.automatic.kind,
+            automatic_header=received.automatic.header)
+        if received.bounce:
+            values.update(
+                bounced_address=truncate(
+                    ', '.join(received.bounce.recipients), 200) or None,
+                bounce_diagnostic=received.bounce.diagnostic or None)
+        complaint = Complaint.answered_by_email(received, company)
+        if not complaint:
+            return cls._keep_automatic(values)
+        cls.create([dict(values, state='processed', complaint=complaint.id)])
+        address = (complaint.complainant_mail_address or '').lower()
+        # A bounce that names no address is of the mail it returns, ours
+        if received.bounce and address and (
+                not received.bounce.recipients
+                or address in {
+                    a.lower() for a in received.bounce.recipients}):
+            Complaint._notify_bounce(complaint, received.bounce)
+        return complaint
+
+    @classmethod
+    def _keep_automatic(cls, values):
+        "Keep, once, the automatic mail that answers no complaint"
+        same = cls.search([
+                ('message_id', '=', values['message_id']),
+                ('digest', '=', values['digest']),
+                ('state', 'in', ['automatic', 'discarded']),
+                ], limit=1)
+        if same:
+            return same[0]
+        email_, = cls.create([dict(values, state='automatic')])
+        return email_
 
     @classmethod
     def _keep_failed(cls, received, raw, company, arrival):
@@ -657,8 +800,20 @@ class ComplaintEmail(Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @Workflow.transition('failed')
     def restore(cls, emails):
+        "Bring the discarded emails back to the state they were discarded in"
+        automatic = [e for e in emails if e.kind in AUTOMATIC]
+        cls._restore_automatic(automatic)
+        cls._restore_failed([e for e in emails if e not in automatic])
+
+    @classmethod
+    @Workflow.transition('failed')
+    def _restore_failed(cls, emails):
+        pass
+
+    @classmethod
+    @Workflow.transition('automatic')
+    def _restore_automatic(cls, emails):
         pass
 
 

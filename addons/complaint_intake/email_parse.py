@@ -1,7 +1,8 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """The reading of a received email: its sender, subject, date, Message-IDs,
-text and files, and what makes it unreadable as it arrived"""
+text and files, what makes it unreadable as it arrived, and whether a program
+sent it (an automatic reply, a bounce, a mailing list)"""
 import base64
 import codecs
 import datetime as dt
@@ -13,10 +14,12 @@ import email.policy
 import hashlib
 import html.parser
 import mimetypes
+import quopri
 import re
 import struct
 from collections import namedtuple
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import (
+    collapse_rfc2231_value, getaddresses, parsedate_to_datetime)
 
 from trytond.i18n import gettext
 from trytond.modules.public_page.metadata import strip_metadata
@@ -86,6 +89,7 @@ BOUNDARY_DEFECTS = (
 FAILURES = [
     ('cut_headers', "Cut in Its Headers"),
     ('cut_multipart', "Cut Short"),
+    ('no_parts', "Parts Not Found"),
     ('damaged_base64', "Damaged Base64 Part"),
     ('cut_quoted_printable', "Cut Quoted-Printable Part"),
     ('cut_file', "Incomplete File"),
@@ -94,14 +98,47 @@ FAILURES = [
     ('empty', "Empty"),
     ]
 FAILURE_ORDER = [k for k, _ in FAILURES]
+# The mails a program sent (RFC 3834), which never make a complaint
+AUTOMATIC_KINDS = [
+    ('auto_reply', "Automatic Reply"),
+    ('bounce', "Bounce"),
+    ('bulk', "List or Bulk Email"),
+    ]
+# The senders of the delivery reports of mail servers (RFC 5321 §4.5.5,
+# RFC 2142), at Postfix, Sendmail, Exim, QQ, 163, Aliyun and Exchange alike
+REPORT_SENDERS = {'mailer-daemon', 'postmaster'}
+BULK_PRECEDENCES = {'bulk', 'junk', 'list'}
+# The subjects of the auto-replies that carry no header saying so (some
+# webmail and Exchange inbox rules): the prefix in brackets or followed by
+# the colon the responders write, as "自动回复：…" is theirs and "自动回复功能
+# 失灵" a customer's
+_AUTO_REPLY_WORDS = (r'(自动回复|自动答复|自動回覆|auto[- ]?reply|automatic reply'
+    r'|auto[- ]?response|out of (the )?office( auto[- ]?reply)?)')
+AUTO_REPLY_SUBJECT = re.compile(
+    rf'\s*([\[【]{_AUTO_REPLY_WORDS}[\]】]|{_AUTO_REPLY_WORDS}\s*[:：])',
+    re.IGNORECASE)
+DELIVERY_STATUS_TYPES = {
+    'message/delivery-status', 'message/global-delivery-status'}
+# The parts of a report that return the mail reported on, or its headers
+RETURNED_TYPES = {
+    'message/rfc822', 'message/global', 'text/rfc822-headers',
+    'message/global-headers'}
+# The nesting of forwarded mails whose text is read
+MAX_FORWARD_DEPTH = 3
 
 ReceivedEmail = namedtuple('ReceivedEmail', [
         'sender_name', 'sender_address', 'subject', 'date', 'message_id',
-        'text', 'attachments', 'references', 'problems'])
+        'text', 'attachments', 'references', 'problems', 'automatic',
+        'bounce'])
 # Why a mail cannot be taken as it is: a FAILURES key and the part
 # concerned (a file name, a content type) and the kind of file
 Problem = namedtuple('Problem', ['kind', 'part', 'file_kind'],
     defaults=['', ''])
+# A mail a program sent: an AUTOMATIC_KINDS key and the header that tells
+Automatic = namedtuple('Automatic', ['kind', 'header'])
+# What a bounce says: the addresses the mail returned was not delivered to,
+# the mail server's reason and the subject of the mail returned
+Bounce = namedtuple('Bounce', ['recipients', 'diagnostic', 'subject'])
 
 
 def screen_attachments(files):
@@ -433,11 +470,15 @@ def _part_data(part):
     payload = part.get_payload()
     if (any(isinstance(d, BASE64_DEFECTS) for d in part.defects)
             and isinstance(payload, str)):
-        # What can be read of damaged base64, for the clerk: the whole
-        # groups of four characters
-        payload = re.sub(r'[^A-Za-z0-9+/]', '', payload)
-        data = base64.b64decode(payload[:len(payload) // 4 * 4])
+        # What can be read of damaged base64, for the clerk
+        data = _base64_readable(payload)
     return data
+
+
+def _base64_readable(text):
+    "The bytes of the whole groups of four base64 characters of the text"
+    text = re.sub(r'[^A-Za-z0-9+/]', '', text)
+    return base64.b64decode(text[:len(text) // 4 * 4])
 
 
 def _quoted_printable_cut(part):
@@ -491,8 +532,8 @@ def _references(headers):
 
 def read_email(raw, arrival):
     """Read a raw email (bytes) received at arrival (UTC) into a
-    ReceivedEmail: texts decoded, the date when it is sane, and the
-    problems that keep it from being taken as it is"""
+    ReceivedEmail: texts decoded, the date when it is sane, the problems
+    that keep it from being taken as it is, and whether a program sent it"""
     message = email.message_from_bytes(raw, policy=email.policy.default)
     headers = _raw_headers(message)
     sender_name, sender_address = '', ''
@@ -503,15 +544,22 @@ def read_email(raw, arrival):
         sender_address = single_line(decode_header(sender_address))
         if not (sender_name or sender_address):
             sender_name = single_line(decode_header(raw_from))
+    subject = single_line(decode_header(headers.get('subject')))
+    automatic = _automatic(message, headers, sender_address, subject)
     problems = []
     try:
-        plain, rich, attachments = _read_parts(message, problems)
+        texts = _read_parts(message, problems)
     except (ValueError, LookupError, TypeError, IndexError, AttributeError,
             email.errors.MessageError):
         # What the standard library cannot take apart
         problems.append(Problem('undecodable'))
-        plain, rich, attachments = [], [], []
-    text = '\n\n'.join(t for t in (plain or rich) if t)
+        texts = _Texts([], [], [], [])
+    plain, rich, shown, attachments = texts
+    # Without text of its own, a mail reads as its mail program shows it:
+    # its text files and the mails it forwards; not so a report, whose
+    # files are the mail it returns
+    text = '\n\n'.join(t for t in (
+                plain or rich or ([] if automatic else shown)) if t)
     if not headers:
         # Not a mail: no header before the text
         problems = [Problem('undecodable')]
@@ -524,27 +572,42 @@ def read_email(raw, arrival):
         problems.append(Problem('empty'))
     problems = sorted(dict.fromkeys(problems),
         key=lambda p: FAILURE_ORDER.index(p.kind))
+    references = _references(headers)
+    bounce = None
+    if automatic:
+        automatic, bounce, returned_ids = _report(
+            message, headers, automatic)
+        references = tuple(dict.fromkeys(references + returned_ids))[:50]
     return ReceivedEmail(
         sender_name=sender_name,
         sender_address=sender_address,
-        subject=single_line(decode_header(headers.get('subject'))),
+        subject=subject,
         date=_date(headers.get('date'), arrival),
         message_id=_message_id(headers.get('message-id'), raw),
         text=text,
         attachments=attachments,
-        references=_references(headers),
-        problems=problems)
+        references=references,
+        problems=problems,
+        automatic=automatic,
+        bounce=bounce)
 
 
-def _read_parts(message, problems):
+# The texts of a mail: its plain and HTML bodies, the text files it shows
+# inline and the texts of the mails it forwards, and its files
+_Texts = namedtuple('_Texts', ['plain', 'rich', 'shown', 'attachments'])
+
+
+def _read_parts(message, problems, depth=0):
     "Read the texts and the files of the message, noting the problems"
-    plain, rich, attachments = [], [], []
+    plain, rich, shown, attachments = [], [], [], []
     for index, part in enumerate(_leaves(message), 1):
         if part.get_content_maintype() == 'multipart':
-            # Without parts, the mail ended before the first one
-            if (not part.is_multipart() or any(
-                        isinstance(d, BOUNDARY_DEFECTS)
-                        for d in part.defects)):
+            if not part.is_multipart():
+                # Its boundary never comes: written wrongly, or cut before
+                # the first part; the clerk reads what it holds
+                problems.append(Problem('no_parts'))
+                plain.append(_body_text(part))
+            elif any(isinstance(d, BOUNDARY_DEFECTS) for d in part.defects):
                 problems.append(Problem('cut_multipart'))
             continue
         body = _is_body(part)
@@ -558,6 +621,10 @@ def _read_parts(message, problems):
                 and _quoted_printable_cut(part)):
             problems.append(Problem('cut_quoted_printable', name))
         if body:
+            if _holds_own_boundary(part):
+                # A mail of several parts labelled as one: its text would be
+                # the parts' headers and boundaries
+                problems.append(Problem('no_parts'))
             text, problem = decode_text(data, part.get_content_charset())
             if problem:
                 problems.append(Problem(problem, name))
@@ -570,12 +637,220 @@ def _read_parts(message, problems):
             if kind and not file_complete(kind, data):
                 problems.append(Problem('cut_file', name, kind))
             attachments.append((name, data))
-    return plain, rich, attachments
+            shown.extend(_shown_text(part, data, depth))
+    return _Texts(plain, rich, shown, attachments)
+
+
+def _body_text(part):
+    "The text of the body of a part, whatever it holds"
+    return clean_text(decode_bytes(
+            part.get_payload(decode=True) or b'', part.get_content_charset()))
+
+
+def _holds_own_boundary(part):
+    "Whether a single part holds the delimiters of a boundary it declares"
+    boundary = part.get_param('boundary')
+    payload = part.get_payload()
+    return (isinstance(boundary, str) and bool(boundary)
+        and isinstance(payload, str)
+        and re.search(
+            '^--' + re.escape(boundary) + r'\s*$', payload, re.MULTILINE)
+        is not None)
+
+
+def _shown_text(part, data, depth):
+    """The texts a mail program shows of a file: a text file not attached
+    (a text/plain part with a file name, text/x-…), the text of a forwarded
+    mail after its From, Date and Subject"""
+    if part.get_content_maintype() == 'text':
+        if part.get_content_disposition() == 'attachment':
+            return []
+        text, problem = decode_text(data, part.get_content_charset())
+        if problem:
+            return []
+        if part.get_content_subtype() == 'html':
+            text = html_to_text(text)
+        return [clean_text(text)]
+    if (part.get_content_type() not in {'message/rfc822', 'message/global'}
+            or not part.is_multipart() or depth >= MAX_FORWARD_DEPTH):
+        return []
+    forwarded = part.get_payload(0)
+    try:
+        plain, rich, shown, _ = _read_parts(forwarded, [], depth + 1)
+    except (ValueError, LookupError, TypeError, IndexError, AttributeError,
+            email.errors.MessageError):
+        return []
+    text = '\n\n'.join(t for t in (plain or rich or shown) if t)
+    headers = _raw_headers(forwarded)
+    lines = [f'{label}: {value}' for label, value in (
+            (label, _decoded(headers.get(label.lower())))
+            for label in ['From', 'Date', 'Subject']) if value]
+    return ['\n'.join(lines) + '\n\n' + text] if text else []
+
+
+def _decoded(value):
+    "A header value decoded on a single line"
+    return single_line(decode_header(value))
+
+
+def _token(value):
+    "The first word of a header value, in lower case"
+    return _decoded(value).split(';')[0].strip().lower()
+
+
+def _automatic(message, headers, sender_address, subject):
+    """Whether a program sent the mail: its AUTOMATIC_KINDS key and the
+    header that tells it, as Automatic, or None
+
+    Delivery reports first, then the headers of RFC 3834 and of the mail
+    programs, then the subject prefixes of the auto-replies that carry no
+    header; a null sender (Return-Path: <>) is a mail server's."""
+    def sign(kind, name, value=None):
+        if value is None:
+            value = _decoded(headers.get(name.lower()))
+        return Automatic(kind, truncate(f'{name}: {value}', SUBJECT_LENGTH))
+
+    if message.get_content_type() == 'multipart/report':
+        report_type = _token(collapse_rfc2231_value(
+                message.get_param('report-type', '')))
+        return sign(
+            'bounce' if report_type == 'delivery-status' else 'auto_reply',
+            'Content-Type', '; '.join(filter(None, [
+                        'multipart/report',
+                        report_type and f'report-type={report_type}'])))
+    if sender_address.split('@')[0].lower() in REPORT_SENDERS:
+        return sign('bounce', 'From', sender_address)
+    auto_submitted = _token(headers.get('auto-submitted'))
+    if auto_submitted and auto_submitted != 'no':
+        return sign('auto_reply', 'Auto-Submitted')
+    for name in ['X-Autoreply', 'X-Autorespond']:
+        if name.lower() in headers and _token(headers[name.lower()]) != 'no':
+            return sign('auto_reply', name)
+    precedence = _token(headers.get('precedence'))
+    if precedence == 'auto_reply':
+        return sign('auto_reply', 'Precedence')
+    # Exchange's inbox rules answer without Auto-Submitted; alone the
+    # header only asks not to be answered, as some people's mail does
+    suppress = {w.strip().lower() for w in _decoded(
+            headers.get('x-auto-response-suppress')).split(',')}
+    if 'all' in suppress and 'x-ms-exchange-inbox-rules-loop' in headers:
+        return sign('auto_reply', 'X-Auto-Response-Suppress')
+    if precedence in BULK_PRECEDENCES:
+        return sign('bulk', 'Precedence')
+    for name in ['List-Id', 'List-Unsubscribe']:
+        if _decoded(headers.get(name.lower())):
+            return sign('bulk', name)
+    if AUTO_REPLY_SUBJECT.match(subject):
+        return sign('auto_reply', 'Subject', subject)
+    if re.fullmatch(r'<\s*>', (headers.get('return-path') or '').strip()):
+        return sign('bounce', 'Return-Path')
+    return None
+
+
+def _report(message, headers, automatic):
+    """Read the delivery report of the automatic mail: return the
+    Automatic (a bounce when a delivery failed, whatever its type says; a
+    report of delays only is no bounce), the Bounce, and the Message-IDs of
+    the mail returned"""
+    statuses, returned = [], {}
+    try:
+        for part in _leaves(message):
+            content_type = part.get_content_type()
+            if content_type in DELIVERY_STATUS_TYPES:
+                statuses.extend(_status_blocks(part)[1:])
+            elif content_type in RETURNED_TYPES and not returned:
+                returned = _returned_headers(part)
+    except (ValueError, LookupError, TypeError, IndexError, AttributeError,
+            email.errors.MessageError):
+        # A damaged report: the bounce tells what could be read
+        pass
+    returned_ids = tuple(message_id_key(t) for t in MESSAGE_ID_TOKEN.findall(
+            _ascii(returned.get('message-id'))))
+    failed = [s for s in statuses if _token(s.get('action')) == 'failed']
+    if failed:
+        automatic = automatic._replace(kind='bounce')
+    elif statuses:
+        # Delayed, relayed or delivered: a notice, nothing failed
+        automatic = automatic._replace(kind='auto_reply')
+    if automatic.kind != 'bounce':
+        return automatic, None, returned_ids
+    recipients = [_status_address(s.get('final-recipient')) for s in failed]
+    if not any(recipients):
+        # Exim names them in a header, the others in the mail returned
+        recipients = [a for _, a in getaddresses([_decoded(v) for v in [
+                        headers.get('x-failed-recipients'),
+                        returned.get('to'), returned.get('cc')] if v])]
+    diagnostics = [_status_diagnostic(s) for s in failed]
+    return automatic, Bounce(
+        recipients=tuple(dict.fromkeys(a for a in recipients if a)),
+        diagnostic=truncate('; '.join(
+                dict.fromkeys(d for d in diagnostics if d)), 1000),
+        subject=_decoded(returned.get('subject'))), returned_ids
+
+
+def _ascii(value):
+    "A raw header value in ASCII, its 8-bit bytes replaced"
+    return (value or '').encode('utf-8', 'surrogateescape').decode(
+        'ascii', 'replace')
+
+
+def _status_blocks(part):
+    """The field blocks of a delivery-status part (RFC 3464) by lower-case
+    name: the message's, then one a recipient"""
+    parsed = part.get_payload()
+    if isinstance(parsed, str):
+        data = part.get_payload(decode=True) or b''
+    else:
+        # The parser took the first fields of each block (of the whole part
+        # for message/global-delivery-status) for headers and the rest for
+        # a body; encoded against RFC 3464, all is body
+        data = b'\r\n'.join(
+            b''.join(f'{n}: {v}\r\n'.encode('utf-8', 'surrogateescape')
+                for n, v in block.raw_items())
+            + b'\r\n' + (block.get_payload(decode=True) or b'')
+            for block in parsed)
+        encoding = str(
+            part.get('content-transfer-encoding', '')).strip().lower()
+        if encoding == 'base64':
+            data = _base64_readable(data.decode('ascii', 'replace'))
+        elif encoding == 'quoted-printable':
+            data = quopri.decodestring(data)
+    return [_raw_headers(email.message_from_bytes(
+                block, policy=email.policy.compat32))
+        for block in re.split(rb'(?:\r?\n){2,}', data.strip())]
+
+
+def _status_address(value):
+    "The address of a recipient field of a delivery status: type; address"
+    return _decoded(value).rpartition(';')[2].strip().strip('<>').strip()
+
+
+def _status_diagnostic(fields):
+    """The reason of a recipient's delivery status: its Diagnostic-Code
+    without its type (smtp; …), with its Status when it does not say it"""
+    status = _decoded(fields.get('status'))
+    code = _decoded(fields.get('diagnostic-code'))
+    if ';' in code:
+        code = code.split(';', 1)[1].strip()
+    if status and status not in code:
+        return f'{status} {code}'.strip()
+    return code
+
+
+def _returned_headers(part):
+    "The headers of the mail a report returns, whole or headers only"
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        return _raw_headers(payload[0]) if payload else {}
+    return _raw_headers(email.message_from_bytes(
+            part.get_payload(decode=True) or b'',
+            policy=email.policy.compat32))
 
 
 def quoted_numbers(received):
-    """The words of the subject and of the first lines of the text (above
-    any quote) that may be a complaint number, as typed and in capitals"""
+    """The words of the subject (and of the subject of the mail a bounce
+    returns) and of the first lines of the text (above any quote) that may
+    be a complaint number, as typed and in capitals"""
     lines = []
     for line in received.text.splitlines():
         if QUOTE_START.match(line.strip()):
@@ -584,8 +859,11 @@ def quoted_numbers(received):
             lines.append(line)
         if len(lines) >= FIRST_LINES:
             break
+    subjects = [received.subject]
+    if received.bounce:
+        subjects.append(received.bounce.subject)
     tokens = NUMBER_TOKEN.findall(
-        received.subject + '\n' + '\n'.join(lines)[:2000])
+        '\n'.join(subjects) + '\n' + '\n'.join(lines)[:2000])
     numbers = []
     for token in tokens[:MAX_NUMBER_TOKENS]:
         numbers.extend([token, token.upper()])

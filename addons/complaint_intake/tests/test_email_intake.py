@@ -29,10 +29,11 @@ from trytond.modules.company.tests import (
 from trytond.modules.complaint_intake import email_intake, email_parse
 from trytond.modules.complaint_intake.email_intake import CREATE_COMPLAINT
 from trytond.modules.complaint_intake.email_parse import (
-    MAIL_TRANSIT, MAX_EMAIL_FILES, read_email)
+    MAIL_TRANSIT, MAX_EMAIL_FILES, Bounce, read_email)
 from trytond.modules.complaint_intake.exceptions import ComplaintEmailError
 from trytond.modules.complaint_plan.tests.test_access import (
     CLERK, HANDLER, LEADER, MANAGER)
+from trytond.modules.scheduled_activity.mail import queue_mail
 from trytond.modules.scheduled_activity.tests.tools import (
     ModuleDatabaseTestCase, as_user, create_user, load_translations)
 from trytond.pool import Pool
@@ -300,6 +301,8 @@ BROKEN = {
     'broken_random.eml': ('undecodable', ''),
     'broken_charset.eml': ('undecodable', 'text/plain'),
     'broken_empty.eml': ('empty', ''),
+    'broken_no_boundary.eml': ('no_parts', ''),
+    'broken_single_part_boundaries.eml': ('no_parts', ''),
     }
 # Mails of several parts: cut anywhere, the cut shows
 MULTIPART_SAMPLES = [
@@ -455,6 +458,331 @@ class BrokenEmailReadTestCase(unittest.TestCase):
         self.assertNotIn('TS-2026-00044', numbers)
 
 
+# The mails programs sent, with their kind and the header that tells it
+DELIVERY_REPORT = 'Content-Type: multipart/report; report-type=delivery-status'
+AUTOMATIC = {
+    'automatic_qq_out_of_office.eml': (
+        'auto_reply', 'Auto-Submitted: auto-replied'),
+    'automatic_163_auto_reply.eml': ('auto_reply', 'X-Autoreply: yes'),
+    'automatic_postfix_bounce.eml': ('bounce', DELIVERY_REPORT),
+    'automatic_exchange_ndr.eml': ('bounce', DELIVERY_REPORT),
+    'automatic_mailing_list.eml': ('bulk', 'Precedence: list'),
+    }
+# The Message-IDs of the acknowledgements the samples answer or return
+QQ_ACKNOWLEDGEMENT = (
+    '<176404116325.4012.6630916711624810043@shop.example.cn>')
+POSTFIX_ACKNOWLEDGEMENT = (
+    '<176404120512.4012.1835204736421987702@shop.example.cn>')
+EXCHANGE_ACKNOWLEDGEMENT = (
+    '<176404150344.4012.4128937465019283746@shop.example.cn>')
+# The number the samples quote, replaced by the complaint's
+SAMPLE_NUMBER = b'TS-2026-00001'
+POSTFIX_DIAGNOSTIC = ('550 5.1.1 <chenrong@exmaple.net>: Recipient address '
+    'rejected: User unknown in virtual mailbox table')
+
+
+def person_mail(**headers):
+    "A mail of a person, with the headers given replaced (X_Autorespond=…)"
+    message = new_message()
+    for name, value in headers.items():
+        name = name.replace('_', '-')
+        del message[name]
+        message[name] = value
+    return message.as_bytes()
+
+
+def without_header(raw, name):
+    "The raw mail without the header of the name"
+    return re.sub(rb'(?m)^' + name + rb':.*\r\n', b'', raw)
+
+
+class AutomaticEmailReadTestCase(unittest.TestCase):
+    "The mails programs send, found without a database"
+
+    arrival = dt.datetime(2026, 11, 24, 3, 0)
+
+    def read(self, name):
+        return read_email(sample(name), self.arrival)
+
+    def automatic(self, raw):
+        received = read_email(raw, self.arrival)
+        return tuple(received.automatic) if received.automatic else None
+
+    def test_samples(self):
+        "Each automatic sample is told by its header, no person's mail is"
+        self.assertEqual(sorted(AUTOMATIC),
+            sorted(p.name for p in SAMPLES.glob('automatic_*.eml')))
+        for name, expected in AUTOMATIC.items():
+            with self.subTest(sample=name):
+                self.assertEqual(self.automatic(sample(name)), expected)
+        for name in SAMPLE_NAMES + sorted(BROKEN) + [
+                'photo_complete.eml', 'attachments_office.eml']:
+            with self.subTest(sample=name):
+                self.assertIsNone(self.read(name).automatic)
+
+    def test_headers(self):
+        """The headers of RFC 3834, of the mail programs and of the lists;
+        X-Auto-Response-Suppress alone asks, it does not tell"""
+        auto_reply = 'auto_reply'
+        for headers, expected in [
+                ({'Auto_Submitted': 'no'}, None),
+                ({'Auto_Submitted': 'auto-generated'},
+                    (auto_reply, 'Auto-Submitted: auto-generated')),
+                ({'Auto_Submitted': 'auto-replied; owner-email="a@b.cn"'},
+                    (auto_reply,
+                        'Auto-Submitted: auto-replied; owner-email="a@b.cn"')),
+                ({'X_Autorespond': 'Vacation'},
+                    (auto_reply, 'X-Autorespond: Vacation')),
+                ({'Precedence': 'auto_reply'},
+                    (auto_reply, 'Precedence: auto_reply')),
+                ({'Precedence': 'bulk'}, ('bulk', 'Precedence: bulk')),
+                ({'Precedence': 'Junk'}, ('bulk', 'Precedence: Junk')),
+                ({'Precedence': 'first-class'}, None),
+                ({'List_Id': '<news.retail.example.org>'},
+                    ('bulk', 'List-Id: <news.retail.example.org>')),
+                ({'List_Unsubscribe': '<mailto:off@news.cn>'},
+                    ('bulk', 'List-Unsubscribe: <mailto:off@news.cn>')),
+                ({'X_Auto_Response_Suppress': 'All'}, None),
+                ({'X_Auto_Response_Suppress': 'All',
+                        'X_MS_Exchange_Inbox_Rules_Loop':
+                        'wang.fang@corp.example.com'},
+                    (auto_reply, 'X-Auto-Response-Suppress: All')),
+                ({'From': 'MAILER-DAEMON@mx.example.cn'},
+                    ('bounce', 'From: MAILER-DAEMON@mx.example.cn')),
+                ({'From': '"系统退信" <PostMaster@163.com>'},
+                    ('bounce', 'From: PostMaster@163.com')),
+                ({'Return_Path': '<>'}, ('bounce', 'Return-Path: <>')),
+                ({'Return_Path': '<wangfang@example.cn>'}, None),
+                ({'Return_Path': '<>', 'Subject': "自动回复：我在休假"},
+                    (auto_reply, 'Subject: 自动回复：我在休假')),
+                ]:
+            with self.subTest(headers=headers):
+                self.assertEqual(
+                    self.automatic(person_mail(**headers)), expected)
+
+    def test_subjects(self):
+        """Without a header, only the prefixes auto-responders write tell
+        an auto-reply, not a customer's words"""
+        for subject, automatic in [
+                ("自动回复：我在休假，11月30日返回", True),
+                ("自动回复: 您的投诉已登记", True),
+                ("自动答复: 外出", True),
+                ("【自动回复】您好", True),
+                ("Automatic reply: Out of office", True),
+                ("Out of Office: back on Monday", True),
+                ("Auto-Reply: away", True),
+                ("自动回复功能失灵，客服一直不回复", False),
+                ("关于自动回复的投诉", False),
+                ("Re: 自动回复: 休假", False),
+                ("退信用卡年费的问题", False),
+                ("Undeliverable: 投诉", False),
+                ]:
+            with self.subTest(subject=subject):
+                self.assertEqual(
+                    bool(self.automatic(person_mail(Subject=subject))),
+                    automatic)
+        # The 163 sample without its header: told by its subject alone
+        raw = without_header(
+            sample('automatic_163_auto_reply.eml'), b'X-Autoreply')
+        self.assertEqual(self.automatic(raw), (
+                'auto_reply', 'Subject: 自动回复：您的投诉已登记： TS-2026-00001'))
+
+    def test_postfix_bounce(self):
+        """A Postfix bounce: the address and the diagnostic of its report,
+        the Message-ID and subject of the acknowledgement it returns"""
+        received = self.read('automatic_postfix_bounce.eml')
+        self.assertEqual(received.bounce, Bounce(
+                recipients=('chenrong@exmaple.net',),
+                diagnostic=POSTFIX_DIAGNOSTIC,
+                subject="您的投诉已登记： TS-2026-00002"))
+        self.assertEqual(received.references, (POSTFIX_ACKNOWLEDGEMENT,))
+        self.assertTrue(received.text.startswith(
+                "This is the mail system at host mx.shop.example.cn."))
+        self.assertIn('TS-2026-00002', email_parse.quoted_numbers(received))
+        self.assertEqual(received.problems, [])
+
+    def test_exchange_ndr(self):
+        """An Exchange NDR returns only the headers of the mail
+        (text/rfc822-headers); its diagnostic is unfolded"""
+        received = self.read('automatic_exchange_ndr.eml')
+        self.assertEqual(received.bounce, Bounce(
+                recipients=('wang.fang@corp.example.com',),
+                diagnostic='550 5.1.10 RESOLVER.ADR.RecipientNotFound; '
+                'Recipient not found by SMTP address lookup',
+                subject="您的投诉已登记： TS-2026-00003"))
+        self.assertEqual(received.references, (EXCHANGE_ACKNOWLEDGEMENT,))
+        self.assertTrue(received.text.startswith(
+                "Delivery has failed to these recipients or groups:"))
+
+    def test_encoded_reports(self):
+        """A 163-style "系统退信" whose report is encoded against RFC 3464,
+        or in UTF-8 (RFC 6533): the diagnostic is decoded"""
+        status = ("Reporting-MTA: dns; m16.mail.163.com\r\n\r\n"
+            "Final-Recipient: rfc822; wang_fang@126.com\r\n"
+            "Action: failed\r\nStatus: 5.1.1\r\n")
+        encoded = base64.b64encode((status + "Diagnostic-Code: smtp; 550 "
+                "=?UTF-8?B?5pS25Lu25Lq65LiN5a2Y5Zyo?=\r\n").encode()).decode()
+        for content_type, encoding, body in [
+                ('message/delivery-status', 'base64', encoded),
+                ('message/global-delivery-status', '8bit',
+                    status + "Diagnostic-Code: smtp; 550 收件人不存在\r\n"),
+                ]:
+            with self.subTest(content_type=content_type):
+                raw = ("From: =?utf-8?b?57O757uf6YCA5L+h?= "
+                    "<postmaster@163.com>\r\n"
+                    "To: complaints@shop.example.cn\r\n"
+                    "Subject: =?utf-8?b?57O757uf6YCA5L+h?=\r\n"
+                    "Message-ID: <bounce-1@163.com>\r\nMIME-Version: 1.0\r\n"
+                    "Content-Type: multipart/report; "
+                    "report-type=delivery-status; boundary=\"B\"\r\n\r\n"
+                    "--B\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+                    "<p>很抱歉，您发送的邮件被退回。</p>\r\n"
+                    f"--B\r\nContent-Type: {content_type}\r\n"
+                    f"Content-Transfer-Encoding: {encoding}\r\n\r\n"
+                    f"{body}\r\n"
+                    "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+                    "To: wang_fang@126.com\r\n"
+                    "Subject: =?utf-8?b?5oKo55qE5oqV6K+J5bey55m76K6w77ya?= "
+                    "TS-2026-00004\r\n"
+                    "Message-ID: <ack-4@shop.example.cn>\r\n\r\n--B--\r\n"
+                    ).encode()
+                received = read_email(raw, self.arrival)
+                self.assertEqual(received.bounce.recipients,
+                    ('wang_fang@126.com',))
+                self.assertEqual(
+                    received.bounce.diagnostic, "5.1.1 550 收件人不存在")
+                self.assertEqual(received.references,
+                    ('<ack-4@shop.example.cn>',))
+                self.assertEqual(received.text, "很抱歉，您发送的邮件被退回。")
+
+    def test_bounces_without_report(self):
+        """Bounces without a delivery-status part name the address in
+        X-Failed-Recipients (Exim) or in the mail they return (QQ)"""
+        exim = ("From: Mail Delivery System <Mailer-Daemon@mx.example.net>\r\n"
+            "To: complaints@shop.example.cn\r\n"
+            "Subject: Mail delivery failed: returning message to sender\r\n"
+            "X-Failed-Recipients: chenrong@exmaple.net\r\n"
+            "Auto-Submitted: auto-replied\r\n\r\n"
+            "This message was created automatically by mail delivery "
+            "software.\r\n").encode()
+        returned = new_message("您的投诉已登记：TS-2026-00005")
+        returned.replace_header('To', 'chenrong@exmaple.net')
+        qq = EmailMessage()
+        qq['From'] = 'PostMaster@qq.com'
+        qq['Subject'] = "退信"
+        qq['Message-ID'] = '<bounce-qq@qq.com>'
+        qq.set_content("抱歉，您的邮件被退回来了……")
+        qq.add_attachment(returned)
+        for raw in [exim, qq.as_bytes()]:
+            received = read_email(raw, self.arrival)
+            self.assertEqual(received.automatic.kind, 'bounce')
+            self.assertEqual(
+                received.bounce.recipients, ('chenrong@exmaple.net',))
+            self.assertEqual(received.bounce.diagnostic, '')
+        self.assertEqual(received.references, (returned['Message-ID'],))
+
+    def test_delay_notice(self):
+        "A report of a delay only is a notice, no bounce"
+        raw = sample('automatic_postfix_bounce.eml').replace(
+            b'Action: failed', b'Action: delayed').replace(
+            b'Status: 5.1.1', b'Status: 4.4.1')
+        received = read_email(raw, self.arrival)
+        self.assertEqual(received.automatic.kind, 'auto_reply')
+        self.assertIsNone(received.bounce)
+
+    def test_report_without_type(self):
+        "A report without report-type that says a delivery failed bounces"
+        raw = sample('automatic_postfix_bounce.eml').replace(
+            b' report-type=delivery-status;', b'')
+        received = read_email(raw, self.arrival)
+        self.assertEqual(tuple(received.automatic),
+            ('bounce', 'Content-Type: multipart/report'))
+        self.assertEqual(
+            received.bounce.recipients, ('chenrong@exmaple.net',))
+
+    def test_forwarded_mail_is_not_a_reference(self):
+        """A person who forwards our mail as a file does not answer it: only
+        the mail a report returns is followed"""
+        acknowledgement = new_message("您的投诉已登记：TS-2026-00001")
+        message = new_message()
+        message.add_attachment(acknowledgement)
+        self.assertEqual(read_email(message.as_bytes(), self.arrival)
+            .references, ())
+
+    def test_cut_report(self):
+        "A report cut short is still a bounce, never a failed mail"
+        raw = sample('automatic_postfix_bounce.eml')
+        received = read_email(raw[:len(raw) * 2 // 3], self.arrival)
+        self.assertEqual(received.automatic.kind, 'bounce')
+        self.assertTrue(received.problems)
+
+
+class CorpusFindingsReadTestCase(unittest.TestCase):
+    """What CPython's corpus of odd mails showed, on mails of our own: a mail
+    without text of its own reads as its mail program shows it; a mail whose
+    parts cannot be found says so"""
+
+    arrival = dt.datetime(2026, 11, 25, 3, 0)
+
+    def read(self, name):
+        return read_email(sample(name), self.arrival)
+
+    def test_forwarded_only(self):
+        """A mail that is only a forwarded mail (GroupWise, "forward as
+        attachment") reads as the forwarded mail, kept whole too"""
+        received = self.read('forwarded_only.eml')
+        self.assertEqual(received.text, "\n".join([
+                    "From: 河西万达店 <hexi.wanda@store.example.cn>",
+                    "Date: Tue, 24 Nov 2026 18:02:00 +0800",
+                    "Subject: 关于退款的答复",
+                    "",
+                    "赵女士：",
+                    "",
+                    "您购买的冷冻水饺已拆封，按本店规定不予退款。",
+                    "",
+                    "河西万达店"]))
+        (name, data), = received.attachments
+        self.assertEqual(name, 'attachment-1.eml')
+        self.assertIn(b'Message-ID: <refusal-20261124@store.example.cn>', data)
+        self.assertEqual(received.problems, [])
+
+    def test_digest(self):
+        "A digest of forwarded mails without text reads as their texts"
+        digest = EmailMessage()
+        digest['From'] = 'wangfang@example.cn'
+        digest['Subject'] = "两封邮件"
+        digest.make_mixed()
+        for text in ["第一封", "第二封"]:
+            digest.add_attachment(new_message(text))
+        received = read_email(digest.as_bytes(), self.arrival)
+        self.assertEqual(
+            [block.rsplit("\n", 1)[-1]
+                for block in received.text.split("\n\nFrom: ")],
+            ["门店地面湿滑。", "门店地面湿滑。"])
+        self.assertEqual(len(received.attachments), 2)
+
+    def test_inline_text_files(self):
+        """Text parts shown inline with a file name are the text of a mail
+        that has no other, and stay files"""
+        received = self.read('inline_text_files.eml')
+        self.assertEqual(received.text,
+            "11月18日下单，承诺当天送达，11月21日才送到。\n\n客服：已为您催单。")
+        self.assertEqual([n for n, _ in received.attachments],
+            ["送货记录.txt", "客服聊天.txt"])
+        self.assertEqual(received.problems, [])
+
+    def test_parts_not_found(self):
+        """A multipart mail whose boundary never comes, or a single part
+        holding the boundaries of parts, shows what it holds as failed"""
+        received = self.read('broken_no_boundary.eml')
+        self.assertEqual([tuple(p) for p in received.problems],
+            [('no_parts', '', '')])
+        self.assertEqual(received.text, "冷冻柜柜底有积水，有明显异味。")
+        received = self.read('broken_single_part_boundaries.eml')
+        self.assertEqual([p.kind for p in received.problems], ['no_parts'])
+        self.assertIn("收银员多收了一件商品的钱。", received.text)
+
+
 class InboxMixin:
     "An inbox whose rule creates complaints, on a database of its own"
     modules = ['complaint_intake']
@@ -536,6 +864,24 @@ class EmailIntakeTestCase(InboxMixin, ModuleDatabaseTestCase):
                 ])
         self.assertEqual(self.attachments(photo_complaint),
             [("鸡蛋照片.png", photo())])
+
+    @with_transaction()
+    def test_text_of_files_and_forwarded_mails(self):
+        """A mail without text of its own makes a complaint with the text
+        its mail program shows, and its files (CPython's corpus showed
+        complaints without a description)"""
+        create_company()
+        inbox = self.create_rule()
+        forwarded = self.receive(inbox, sample('forwarded_only.eml'))
+        self.assertTrue(forwarded.description.startswith(
+                "From: 河西万达店 <hexi.wanda@store.example.cn>\n"))
+        self.assertIn("按本店规定不予退款。", forwarded.description)
+        self.assertEqual([n for n, _ in self.attachments(forwarded)],
+            ['attachment-1.eml'])
+        shown = self.receive(inbox, sample('inline_text_files.eml'))
+        self.assertEqual(shown.description,
+            "11月18日下单，承诺当天送达，11月21日才送到。\n\n客服：已为您催单。")
+        self.assertEqual(len(self.attachments(shown)), 2)
 
     @with_transaction()
     def test_same_email_twice(self):
@@ -756,8 +1102,8 @@ def reply(subject, text, sender='李喆 <lizhe@example.com.cn>', **headers):
     return message
 
 
-class ThreadedReplyTestCase(InboxMixin, ModuleDatabaseTestCase):
-    "Replies of complainants added to their complaint"
+class HandlerMixin:
+    "A handler who reads Chinese, and the bell's notices"
     translations = ['zh_CN']
 
     def setup_handler(self):
@@ -774,17 +1120,21 @@ class ThreadedReplyTestCase(InboxMixin, ModuleDatabaseTestCase):
         User.write([handler], {'language': zh.id})
         return company, employee, handler
 
+    def notifications(self, user):
+        "The bell's notices to the user, saved when the transaction commits"
+        return [(n.label, n.description, n.icon)
+            for n in Transaction().user_notifications if n.user == user]
+
+
+class ThreadedReplyTestCase(HandlerMixin, InboxMixin, ModuleDatabaseTestCase):
+    "Replies of complainants added to their complaint"
+
     def complaint(self, inbox, employee):
         "The complaint of the GB2312 sample, handled by the employee"
         complaint = self.receive(inbox, sample('email_gb2312_qp.eml'))
         complaint.responsible = employee
         complaint.save()
         return complaint
-
-    def notifications(self, user):
-        "The bell's notices to the user, saved when the transaction commits"
-        return [(n.label, n.description, n.icon)
-            for n in Transaction().user_notifications if n.user == user]
 
     @with_transaction()
     def test_reply_to_our_mail(self):
@@ -951,7 +1301,8 @@ class FailedEmailTestCase(InboxMixin, ModuleDatabaseTestCase):
                 self.assertEqual(failed.raw, sample(name))
                 self.assertTrue(failed.raw_name.endswith('.eml'))
                 self.assertTrue(failed.reason)
-                if kind not in {'cut_multipart', 'undecodable', 'empty'}:
+                if kind not in {
+                        'cut_multipart', 'no_parts', 'undecodable', 'empty'}:
                     self.assertIn(part, failed.reason)
                 # Posted again, the same broken mail is the same record
                 self.assertEqual(self.receive(inbox, sample(name)), failed)
@@ -1156,6 +1507,11 @@ class FailedEmailTestCase(InboxMixin, ModuleDatabaseTestCase):
         _, employee, users = self.setup_users()
         inbox = self.create_rule()
         complaint = self.receive(inbox, sample('email_gbk_8bit.eml'))
+        # The complaint from the mailbox rings the clerks' bell
+        arrival, = Transaction().user_notifications
+        self.assertEqual((arrival.user, arrival.records),
+            (users['clerk'], f'[{complaint.id}]'))
+        Transaction().user_notifications.clear()
         failed = self.receive(inbox, sample('broken_boundary.eml'))
         with as_user(users['clerk']):
             failed = Email(failed.id)
@@ -1231,6 +1587,267 @@ class FailedEmailTestCase(InboxMixin, ModuleDatabaseTestCase):
         complaint = self.receive(inbox, fixed)
         self.assertEqual(complaint.description, "补充正文。")
         self.assertEqual(failed.state, 'discarded')
+
+
+class AutomaticEmailTestCase(HandlerMixin, InboxMixin, ModuleDatabaseTestCase):
+    """The mails programs send: never a complaint nor an answer, kept on the
+    complaint they answer, a bounce of the mail to the complainant told to
+    the handler"""
+
+    def complain(self, inbox, employee, sender):
+        "The complaint the sender mails, handled by the employee"
+        complaint = self.receive(inbox, reply("投诉", "冷柜有异味。",
+                sender=sender).as_bytes())
+        complaint.responsible = employee
+        complaint.save()
+        return complaint
+
+    def record_acknowledgement(self, complaint, message_id):
+        "Record the acknowledgement sent to the complainant"
+        Email = Pool().get('complaint.email')
+        message = EmailMessage()
+        message['From'] = 'complaints@shop.example.cn'
+        message['To'] = complaint.complainant_email
+        message['Subject'] = f"您的投诉已登记：{complaint.number}"
+        message['Message-ID'] = message_id
+        Email.record_sent(complaint, message)
+
+    def assertNothingSent(self):
+        Mail = Pool().get('scheduled.activity.mail')
+        self.assertEqual(Mail.search([], count=True), 0)
+
+    @with_transaction()
+    def test_out_of_office(self):
+        """A QQ out-of-office reply to the acknowledgement joins the
+        conversation, once, without ringing the handler's bell"""
+        pool = Pool()
+        Complaint = pool.get('complaint.complaint')
+        _, employee, handler = self.setup_handler()
+        inbox = self.create_rule()
+        complaint = self.complain(inbox, employee, '王芳 <2783451290@qq.com>')
+        self.record_acknowledgement(complaint, QQ_ACKNOWLEDGEMENT)
+
+        for _ in range(2):
+            result = self.receive(
+                inbox, sample('automatic_qq_out_of_office.eml'))
+            self.assertEqual(result, complaint)
+
+        self.assertEqual(Complaint.search([], count=True), 1)
+        self.assertEqual([(e.direction, e.kind) for e in complaint.emails], [
+                ('incoming', 'complaint'), ('outgoing', None),
+                ('incoming', 'auto_reply')])
+        answer = complaint.emails[-1]
+        self.assertEqual(answer.state, 'processed')
+        self.assertEqual(answer.automatic_header,
+            'Auto-Submitted: auto-replied')
+        self.assertIn("这是来自QQ邮箱的假期自动回复邮件。", answer.text)
+        self.assertEqual(answer.raw,
+            sample('automatic_qq_out_of_office.eml'))
+        self.assertEqual(self.notifications(handler), [])
+        self.assertEqual(self.attachments(complaint), [])
+        self.assertNothingSent()
+
+    @with_transaction()
+    def test_auto_reply_by_number(self):
+        """A 163 auto-reply without reference finds the complaint by the
+        number of its subject and its sender, with its header or without"""
+        _, employee, handler = self.setup_handler()
+        inbox = self.create_rule()
+        complaint = self.complain(
+            inbox, employee, '李喆 <lizhe_1988@163.com>')
+        raw = sample('automatic_163_auto_reply.eml').replace(
+            SAMPLE_NUMBER, complaint.number.encode())
+        subject_only = without_header(raw, b'X-Autoreply').replace(
+            b'Coremail.lizhe', b'Coremail.again.lizhe')
+
+        self.assertEqual(self.receive(inbox, raw), complaint)
+        self.assertEqual(self.receive(inbox, subject_only), complaint)
+
+        self.assertEqual(
+            [(e.kind, e.automatic_header[:13]) for e in complaint.emails[1:]],
+            [('auto_reply', 'X-Autoreply: '), ('auto_reply', 'Subject: 自动回复')])
+        self.assertEqual(self.notifications(handler), [])
+        self.assertNothingSent()
+
+    @with_transaction()
+    def test_answer_to_acknowledgement(self):
+        """The acknowledgement leaves through the outbox: an auto-reply to
+        it finds its complaint; one to a notice to the staff about the
+        complaint does not"""
+        pool = Pool()
+        Category = pool.get('complaint.category')
+        Complaint = pool.get('complaint.complaint')
+        Mail = pool.get('scheduled.activity.mail')
+        company, employee, handler = self.setup_handler()
+        inbox = self.create_rule()
+        complaint = self.complain(inbox, employee, '王芳 <2783451290@qq.com>')
+        complaint.category, = Category.search(
+            [('name', '=', "Product Quality")])
+        complaint.on_change_category()
+        complaint.save()
+        with set_company(company):
+            Complaint.register([complaint])
+            notice = queue_mail(complaint, ['张伟 <zhangwei@shop.example.cn>'],
+                "投诉提醒", "<p>请处理</p>")
+        acknowledgement, = Mail.search([('id', '!=', notice.id)])
+
+        raw = sample('automatic_qq_out_of_office.eml')
+        self.assertEqual(self.receive(inbox, raw.replace(
+                    QQ_ACKNOWLEDGEMENT.encode(),
+                    acknowledgement.message_id.encode())), complaint)
+        staff = person_mail(From='张伟 <zhangwei@shop.example.cn>',
+            Subject="自动回复：年假中", In_Reply_To=notice.message_id)
+        kept = self.receive(inbox, staff)
+
+        self.assertEqual(complaint.emails[-1].kind, 'auto_reply')
+        self.assertEqual((kept.state, kept.complaint), ('automatic', None))
+        self.assertEqual(Mail.search([], count=True), 2)
+
+    @with_transaction()
+    def test_bounce_tells_handler(self):
+        """A Postfix bounce of the acknowledgement joins the conversation
+        and tells the handler, in Chinese, that the complainant's address
+        bounced and why, once"""
+        _, employee, handler = self.setup_handler()
+        inbox = self.create_rule()
+        complaint = self.complain(inbox, employee, '陈镕 <chenrong@exmaple.net>')
+        self.record_acknowledgement(complaint, POSTFIX_ACKNOWLEDGEMENT)
+
+        for _ in range(2):
+            result = self.receive(
+                inbox, sample('automatic_postfix_bounce.eml'))
+            self.assertEqual(result, complaint)
+
+        bounce = complaint.emails[-1]
+        self.assertEqual((bounce.kind, bounce.state), ('bounce', 'processed'))
+        self.assertEqual(bounce.bounced_address, 'chenrong@exmaple.net')
+        self.assertEqual(bounce.bounce_diagnostic, POSTFIX_DIAGNOSTIC)
+        self.assertEqual(bounce.reason,
+            "A mail server returned a mail it could not deliver to "
+            "chenrong@exmaple.net (Content-Type: multipart/report; "
+            f"report-type=delivery-status): {POSTFIX_DIAGNOSTIC}. The email "
+            "makes no complaint and nothing is sent back.")
+        self.assertEqual(self.notifications(handler), [(
+                    f"投诉 {complaint.number}：发给投诉人 chenrong@exmaple.net "
+                    f"的邮件被退回（{POSTFIX_DIAGNOSTIC}），请改用电话等其他方式联系。",
+                    complaint.subject, 'tryton-warning')])
+        self.assertEqual(self.attachments(complaint), [])
+        self.assertNothingSent()
+
+    @with_transaction()
+    def test_exchange_ndr(self):
+        """An Exchange NDR finds the complaint by the Message-ID of the
+        headers it returns, or by the number they quote and the address
+        that bounced"""
+        _, employee, handler = self.setup_handler()
+        inbox = self.create_rule()
+        recorded = self.complain(
+            inbox, employee, '王芳 <wang.fang@corp.example.com>')
+        self.record_acknowledgement(recorded, EXCHANGE_ACKNOWLEDGEMENT)
+        quoted = self.complain(
+            inbox, employee, '王芳 <wang.fang@corp.example.com>')
+        raw = sample('automatic_exchange_ndr.eml')
+
+        self.assertEqual(self.receive(inbox, raw), recorded)
+        self.assertEqual(self.receive(inbox, raw.replace(
+                    b'TS-2026-00003', quoted.number.encode()).replace(
+                    EXCHANGE_ACKNOWLEDGEMENT.encode(), b'<unknown@x>')
+                .replace(b'<6a0b1c2d', b'<7a0b1c2d')), quoted)
+
+        self.assertEqual(len(self.notifications(handler)), 2)
+        for complaint in [recorded, quoted]:
+            self.assertEqual(complaint.emails[-1].bounce_diagnostic,
+                '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not '
+                'found by SMTP address lookup')
+        self.assertNothingSent()
+
+    @with_transaction()
+    def test_bounce_of_another_address(self):
+        """A bounce that quotes a complaint's number for another address
+        than its complainant's is not the complaint's, and rings no bell"""
+        _, employee, handler = self.setup_handler()
+        inbox = self.create_rule()
+        complaint = self.complain(inbox, employee, '陈镕 <chenrong@example.net>')
+        raw = sample('automatic_postfix_bounce.eml').replace(
+            b'TS-2026-00002', complaint.number.encode())
+
+        kept = self.receive(inbox, raw)
+
+        self.assertEqual((kept.state, kept.kind), ('automatic', 'bounce'))
+        self.assertEqual(len(complaint.emails), 1)
+        self.assertEqual(self.notifications(handler), [])
+
+    @with_transaction()
+    def test_kept_in_inbox(self):
+        """The automatic mails that answer no complaint are kept in the
+        inbox, once, with the reason in the reader's language; nothing
+        makes a complaint, nothing is sent"""
+        pool = Pool()
+        Complaint = pool.get('complaint.complaint')
+        Email = pool.get('complaint.email')
+        self.setup_handler()
+        inbox = self.create_rule()
+        for name, (kind, header) in AUTOMATIC.items():
+            with self.subTest(sample=name):
+                kept = self.receive(inbox, sample(name))
+                self.assertEqual(kept.__name__, 'complaint.email')
+                self.assertEqual(
+                    (kept.state, kept.kind, kept.automatic_header),
+                    ('automatic', kind, header))
+                self.assertEqual(kept.raw, sample(name))
+                self.assertIsNone(kept.complaint)
+                self.assertEqual(self.receive(inbox, sample(name)), kept)
+        self.assertEqual(Complaint.search([], count=True), 0)
+        self.assertEqual(Email.search([], count=True), len(AUTOMATIC))
+        self.assertEqual(Pool().get('ir.attachment').search([], count=True),
+            0)
+        self.assertNothingSent()
+
+        bulk, = Email.search([('kind', '=', 'bulk')])
+        bounce, = Email.search(
+            [('bounced_address', '=', 'chenrong@exmaple.net')])
+        with Transaction().set_context(language='zh_CN'):
+            self.assertEqual(Email(bulk.id).reason,
+                "这是邮件列表或群发的邮件（Precedence: list）：不会生成投诉，也不会回信。")
+            self.assertEqual(dict(Email.fields_get(['state'])['state'][
+                        'selection'])['automatic'], "自动邮件")
+        self.assertIn(POSTFIX_DIAGNOSTIC, bounce.reason)
+
+    @with_transaction()
+    def test_clerk_takes_in_hand(self):
+        """The clerk discards an automatic mail and restores it; takes one
+        wrongly classified for a complaint or for a reply"""
+        pool = Pool()
+        Email = pool.get('complaint.email')
+        company = create_company()
+        with set_company(company):
+            clerk = create_user('clerk', [CLERK], company)
+        inbox = self.create_rule()
+        bulk = self.receive(inbox, sample('automatic_mailing_list.eml'))
+        complaint = self.receive(inbox, sample('email_gb2312_qp.eml'))
+        auto_reply = self.receive(
+            inbox, sample('automatic_163_auto_reply.eml'))
+
+        with as_user(clerk):
+            bulk = Email(bulk.id)
+            Email.discard([bulk])
+            self.assertEqual(bulk.state, 'discarded')
+            Email.restore([bulk])
+            self.assertEqual(bulk.state, 'automatic')
+            Email.create_complaint([bulk])
+            self.assertEqual(
+                (bulk.state, bulk.kind), ('processed', 'complaint'))
+            self.assertEqual(bulk.complaint.subject,
+                "【零售资讯】2026年第47期：冷链食品安全抽检结果")
+            self.assertIn("冷链食品安全抽检结果公布", bulk.complaint.description)
+
+            auto_reply = Email(auto_reply.id)
+            auto_reply.complaint = complaint.id
+            auto_reply.save()
+            Email.add_to_complaint([auto_reply])
+            self.assertEqual(
+                (auto_reply.state, auto_reply.kind), ('processed', 'reply'))
+        self.assertEqual(len(complaint.emails), 2)
 
 
 class InboxRouteMixin:
@@ -1336,6 +1953,30 @@ class BrokenEmailRouteTestCase(InboxRouteMixin, RouteTestCase):
                     ('email_message_id', '=', '<odd-recipient@example.cn>')])
             self.assertEqual(complaint.subject, "地面湿滑")
             self.assertEqual(complaint.description, "门店地面湿滑。")
+        check()
+
+
+class AutomaticEmailRouteTestCase(InboxRouteMixin, RouteTestCase):
+    "Automatic mails posted by the mail server"
+
+    def test_automatic_posts(self):
+        "Each is taken (204) and kept in the inbox; none makes a complaint"
+        for name in sorted(AUTOMATIC):
+            with self.subTest(sample=name):
+                self.assertEqual(self.post(sample(name)).status_code,
+                    HTTPStatus.NO_CONTENT)
+
+        @with_transaction()
+        def check():
+            pool = Pool()
+            Complaint = pool.get('complaint.complaint')
+            Email = pool.get('complaint.email')
+            Mail = pool.get('scheduled.activity.mail')
+            self.assertEqual(Complaint.search([], count=True), 0)
+            self.assertEqual(sorted(e.kind for e in Email.search([
+                            ('state', '=', 'automatic')])),
+                sorted(k for k, _ in AUTOMATIC.values()))
+            self.assertEqual(Mail.search([], count=True), 0)
         check()
 
 

@@ -347,3 +347,90 @@ def test_buttons_refused_on_records_the_user_may_not_write(admin, tryton_url):
             leaks.append(f'clicked {name}.{button}: {outcome}')
     assert decode(user.model(name, 'read', others, ['write_date'])) == before
     assert not leaks, '\n'.join(leaks)
+
+
+@pytest.mark.sqlite_demo
+def test_changes_read_no_record_through_a_reference(admin, tryton_url):
+    """A Reference sent to compute a record's changes names a record of its
+    selection that the user may read: not a session key, not another
+    store's health certificate"""
+    clerk = ProbeRPC(tryton_url, 'demo', 'clerk', DEMO_PASSWORD)
+    # The admin's session, opened first ("admin" logs in before the others)
+    session = 1
+    certificate, = admin.model(
+        'hygiene.health_certificate', 'search', [], 0, 1, None)
+    store, = clerk.model('hygiene.store', 'search', [], 0, 1, None)
+    leaks = []
+    for model, field in [
+            ('complaint.intake.point', 'respondent'),
+            ('complaint.complaint', 'respondent'),
+            ('scheduled.activity', 'resource'),
+            ('ir.attachment', 'resource'),
+            ('ir.note', 'resource'),
+            ('ir.action.keyword', 'model'),
+            ('ir.ui.menu', 'action'),
+            ('ir.error', 'origin'),
+            ('ir.email', 'resource'),
+            ('inbound.email', 'result'),
+            ]:
+        for value in [f'ir.session,{session}',
+                f'hygiene.health_certificate,{certificate}']:
+            try:
+                changes = clerk.model(model, 'on_change', {field: value},
+                    [field])
+            except RPCError as refusal:
+                if refusal.args[0][0] != 'UserError':
+                    leaks.append(f'{model}: {refusal}')
+            else:
+                leaks.append(f'{model} with {value}: {changes}')
+    assert not leaks, '\n'.join(leaks)
+    # A store of the selection that the clerk reads names the QR code
+    changes = clerk.model('complaint.intake.point', 'on_change',
+        {'respondent': f'hygiene.store,{store}', 'name': None},
+        ['respondent'])
+    assert changes['name'] == clerk.model(
+        'hygiene.store', 'read', [store], ['rec_name'])[0]['rec_name']
+
+
+def own_action(admin, model, name_field, name):
+    return admin.model(model, 'search', [(name_field, '=', name)],
+        0, 1, None)[0]
+
+
+@pytest.mark.sqlite_demo
+def test_reports_and_wizards_only_with_their_own_actions(admin, tryton_url):
+    """The action given with a report or a wizard is one of its own: the
+    groups of another action, which trytond would read instead, give no
+    access, and no report prints with another's template"""
+    clerk = ProbeRPC(tryton_url, 'demo', 'clerk', DEMO_PASSWORD)
+    dpo = ProbeRPC(tryton_url, 'demo', 'dpo', DEMO_PASSWORD)
+    subject_request = own_action(admin, 'ir.action.report', 'report_name',
+        'personal_data.subject_request.report')
+    store_sheet = own_action(admin, 'ir.action.report', 'report_name',
+        'hygiene.store.complaint_sheet')
+    registration = own_action(admin, 'ir.action.report', 'report_name',
+        'complaint.complaint.registration')
+    hold = own_action(admin, 'ir.action.wizard', 'wiz_name',
+        'personal_data.legal_hold.place')
+    requests = dpo.model('personal_data.subject_request', 'search', [],
+        0, 1, None)
+    stores = clerk.model('hygiene.store', 'search', [], 0, None, None)
+    points = admin.model('complaint.intake.point', 'search_count', [])
+    for user, report, ids, action in [
+            (dpo, 'complaint.complaint.registration', requests,
+                subject_request),
+            (clerk, 'hygiene.store.complaint_sheet', stores[-1:],
+                registration),
+            (clerk, 'complaint.complaint.registration', stores[-1:],
+                store_sheet),
+            ]:
+        outcome = refused(lambda: user(f'report.{report}.execute', ids,
+                {'action_id': action}, {**user.context, 'language': 'en'}))
+        assert outcome is None, f'{user.login} printed {report}: {outcome}'
+    assert admin.model('complaint.intake.point', 'search_count', []) == points
+    party, = admin.model('party.party', 'search', [], 0, 1, None)
+    outcome = refused(lambda: clerk('wizard.party.erase.create', {
+                **clerk.context, 'language': 'en', 'active_model':
+                'party.party', 'active_id': party, 'active_ids': [party],
+                'action_id': hold}))
+    assert outcome is None, f'clerk ran party.erase: {outcome}'

@@ -17,6 +17,7 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.complaint_plan.exceptions import (
     ComplaintValidationError)
 from trytond.modules.scheduled_activity import clock
+from trytond.modules.scheduled_activity.enforce import ReadableReferencesMixin
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction, without_check_access
@@ -57,7 +58,7 @@ class IrRule(metaclass=PoolMeta):
         return super()._user_models() | {'complaint.email'}
 
 
-class InboundEmail(metaclass=PoolMeta):
+class InboundEmail(ReadableReferencesMixin, metaclass=PoolMeta):
     __name__ = 'inbound.email'
 
     @classmethod

@@ -5,7 +5,8 @@ import copy
 from functools import wraps
 
 from trytond.i18n import gettext
-from trytond.model import ModelSingleton, Workflow
+from trytond.model import ModelSingleton, ModelStorage, Workflow
+from trytond.model.exceptions import AccessError
 from trytond.model.modelstorage import _record_eval_pyson
 from trytond.pool import Pool
 from trytond.tools import is_instance_method
@@ -44,19 +45,35 @@ def _enforcing_copy(copy_):
     return wrapper
 
 
-def _on_writable(method):
-    """Check that the user may write the records of the button: trytond
-    checks them against the read rules only"""
+def _on_writable(Model):
+    """Check that the user may write the records of a button of the Model:
+    trytond checks them against the read rules only"""
+    def decorator(method):
+        @wraps(method)
+        def wrapper(records, *args, **kwargs):
+            Rule = Pool().get('ir.rule')
+            if user_call():
+                ids = [r.id for r in records
+                    if r.id is not None and r.id >= 0]
+                # Unreadable records first refused as trytond refuses them
+                Model.read(ids, ['id'])
+                Rule.check(Model.__name__, ids, mode='write')
+            return method(records, *args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def _with_readable_references(method):
+    """Check the records of the Reference fields that a user sends with a
+    record to compute its changes: of a model of the field's selection,
+    readable by the user. The changes read them without access checks (their
+    names, copied into the record and returned), and a Reference may point
+    to any record of the database."""
     @wraps(method)
-    def wrapper(records, *args, **kwargs):
-        Rule = Pool().get('ir.rule')
-        Model = method.__self__
+    def wrapper(record, *args, **kwargs):
         if user_call():
-            ids = [r.id for r in records if r.id is not None and r.id >= 0]
-            # Unreadable records first refused as trytond refuses them
-            Model.read(ids, ['id'])
-            Rule.check(Model.__name__, ids, mode='write')
-        return method(records, *args, **kwargs)
+            type(record)._check_references(record)
+        return method(record, *args, **kwargs)
     return wrapper
 
 
@@ -77,7 +94,59 @@ def _is_empty(field, value):
     return value is None or value == '' or value is False
 
 
-class EnforcedStatesMixin:
+def _checked(rpc, check):
+    "Return a copy of the RPC whose procedure is checked first"
+    rpc = copy.copy(rpc)
+    if rpc.decorator is None:
+        rpc.decorator = check
+    else:
+        rpc.decorator = (lambda method, decorator=rpc.decorator:
+            check(decorator(method)))
+    return rpc
+
+
+class ReadableReferencesMixin:
+    """Refuse to users the changes of a record (on_change, on_change_with,
+    autocomplete) computed with a Reference to a record of a model not of
+    the field's selection or that the client does not read (the sessions),
+    or to a record that the user may not read
+
+    The changes return the names of the records of the Reference fields, and
+    methods copy them, read without access checks: with a Reference to any
+    record of the database, a user would read any record's name (a session's
+    key is its name)."""
+    __slots__ = ()
+
+    @classmethod
+    def __post_setup__(cls):
+        super().__post_setup__()
+        for name, rpc in list(cls.__rpc__.items()):
+            if (rpc.instantiate == 0
+                    and name.startswith(('on_change', 'autocomplete'))):
+                cls.__rpc__[name] = _checked(rpc, _with_readable_references)
+
+    @classmethod
+    def _check_references(cls, record):
+        pool = Pool()
+        Model = pool.get('ir.model')
+        for name, field in cls._fields.items():
+            if field._type != 'reference':
+                continue
+            value = record._values._get(name) if record._values else None
+            if not isinstance(value, ModelStorage) or value.id is None:
+                continue
+            # Of the selection, and of a model the client reads: the
+            # selection of an attachment's resource holds every model
+            if (value.__name__ not in field.get_selection(cls, name, record)
+                    or 'read' not in value.__rpc__):
+                raise AccessError(gettext('ir.msg_read_error',
+                        ids=value.id, model=Model.get_name(value.__name__)))
+            if value.id >= 0:
+                # The error of a record the user may not read
+                value.__class__.read([value.id], ['id'])
+
+
+class EnforcedStatesMixin(ReadableReferencesMixin):
     """Refuse to users what the fields' definition and states make read-only
 
     The web client honours `readonly` and the record's `states`; a user who
@@ -95,7 +164,10 @@ class EnforcedStatesMixin:
     - copying records with such a value in the default (a copy is a
       creation);
     - clicking a button on records that the record rules do not let the
-      user write (a button's groups give it to them, not the records).
+      user write (a button's groups give it to them, not the records);
+    - computing the changes of a record (on_change, on_change_with,
+      autocomplete) whose Reference fields point to a record of a model
+      that is not of the field's selection, or that the user may not read.
 
     Transitions, wizards, crons and triggers run as the system, without
     access checks, and are not concerned.
@@ -120,13 +192,10 @@ class EnforcedStatesMixin:
     def __post_setup__(cls):
         super().__post_setup__()
         # The buttons are known, and routed, once every module set them up
-        for button in getattr(cls, '_buttons', {}):
-            rpc = cls.__rpc__.get(button)
-            if (rpc is not None and rpc.decorator is None
-                    and not is_instance_method(cls, button)):
-                rpc = copy.copy(rpc)
-                rpc.decorator = _on_writable
-                cls.__rpc__[button] = rpc
+        for name, rpc in list(cls.__rpc__.items()):
+            if (rpc.instantiate == 0 and name in getattr(cls, '_buttons', {})
+                    and not is_instance_method(cls, name)):
+                cls.__rpc__[name] = _checked(rpc, _on_writable(cls))
 
     @classmethod
     def write(cls, *args):

@@ -1,7 +1,11 @@
 # This file is part of Tryton.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from trytond.i18n import gettext
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
+
+from .enforce import ReadableReferencesMixin
 
 
 class Cron(metaclass=PoolMeta):
@@ -69,3 +73,86 @@ class Rule(metaclass=PoolMeta):
             context['employees'] = User.get_employees()
             context['user_id'] = Transaction().user
         return context
+
+
+class ActionOwnMixin:
+    """Refuse an action given with a report or a wizard that is not one of
+    its actions
+
+    trytond reads the groups (and, for a wizard, the models) of the action
+    that the call gives: an action of another report or wizard has none, so
+    a user passed the groups of a report or wizard, or printed a report
+    with the template of another."""
+    __slots__ = ()
+
+    @classmethod
+    def get_groups(cls, name, action_id=None):
+        cls._check_own_action(name, action_id)
+        return super().get_groups(name, action_id=action_id)
+
+    @classmethod
+    def _check_own_action(cls, name, action_id):
+        if action_id is None or Transaction().user == 0:
+            return
+        with without_check_access():
+            own = isinstance(action_id, int) and cls.search([
+                    (cls._action_name, '=', name),
+                    ('id', '=', action_id),
+                    ], count=True)
+        if not own:
+            raise AccessError(*cls._action_refusal(name))
+
+
+class ActionReport(ActionOwnMixin, metaclass=PoolMeta):
+    __name__ = 'ir.action.report'
+
+    @classmethod
+    def _action_refusal(cls, name):
+        return [gettext('ir.msg_access_report_error', report=name)]
+
+
+class ActionWizard(ActionOwnMixin, metaclass=PoolMeta):
+    __name__ = 'ir.action.wizard'
+
+    @classmethod
+    def get_models(cls, name, action_id=None):
+        cls._check_own_action(name, action_id)
+        return super().get_models(name, action_id=action_id)
+
+    @classmethod
+    def _action_refusal(cls, name):
+        return [gettext('ir.msg_access_wizard_error', wizard=name)]
+
+
+# The platform's models with a Reference field: see ReadableReferencesMixin
+
+class Action(ReadableReferencesMixin, metaclass=PoolMeta):
+    __name__ = 'ir.action'
+
+
+class ActionKeyword(ReadableReferencesMixin, metaclass=PoolMeta):
+    __name__ = 'ir.action.keyword'
+
+
+class Menu(ReadableReferencesMixin, metaclass=PoolMeta):
+    __name__ = 'ir.ui.menu'
+
+
+class ModelLog(ReadableReferencesMixin, metaclass=PoolMeta):
+    __name__ = 'ir.model.log'
+
+
+class Avatar(ReadableReferencesMixin, metaclass=PoolMeta):
+    __name__ = 'ir.avatar'
+
+
+class Email(ReadableReferencesMixin, metaclass=PoolMeta):
+    __name__ = 'ir.email'
+
+
+class Error(ReadableReferencesMixin, metaclass=PoolMeta):
+    __name__ = 'ir.error'
+
+
+class ChatChannel(ReadableReferencesMixin, metaclass=PoolMeta):
+    __name__ = 'ir.chat.channel'

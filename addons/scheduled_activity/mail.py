@@ -31,6 +31,7 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.url import host
 
 from . import clock
+from .enforce import ReadableReferencesMixin
 from .exceptions import MailResourceError
 from .timezone import format_company_date
 
@@ -91,7 +92,7 @@ def notice_html(records, label, description=None):
     return '\n'.join(lines)
 
 
-class Mail(ModelSQL, ModelView):
+class Mail(ReadableReferencesMixin, ModelSQL, ModelView):
     __name__ = 'scheduled.activity.mail'
     __string__ = "Outgoing Mail"
 

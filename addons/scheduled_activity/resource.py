@@ -7,7 +7,7 @@ from trytond.i18n import gettext
 from trytond.pool import PoolMeta
 from trytond.transaction import without_check_access
 
-from .enforce import user_call
+from .enforce import ReadableReferencesMixin, user_call
 from .exceptions import ResourceLockedError
 
 
@@ -89,11 +89,13 @@ class ResourceLockCheckMixin:
                             **Resource.__names__(record=locked[0])))
 
 
-class Attachment(ResourceLockCheckMixin, metaclass=PoolMeta):
+class Attachment(
+        ResourceLockCheckMixin, ReadableReferencesMixin, metaclass=PoolMeta):
     __name__ = 'ir.attachment'
 
 
-class Note(ResourceLockCheckMixin, metaclass=PoolMeta):
+class Note(
+        ResourceLockCheckMixin, ReadableReferencesMixin, metaclass=PoolMeta):
     __name__ = 'ir.note'
 
     @classmethod

@@ -434,3 +434,37 @@ def test_reports_and_wizards_only_with_their_own_actions(admin, tryton_url):
                 'party.party', 'active_id': party, 'active_ids': [party],
                 'action_id': hold}))
     assert outcome is None, f'clerk ran party.erase: {outcome}'
+
+
+@pytest.mark.sqlite_demo
+@pytest.mark.parametrize('login', ['clerk', 'team_lead', 'storemanager'])
+def test_password_digest_and_reset_code_not_searched(admin, user, login):
+    """No user spells out the admin's password digest or reset code with
+    searches (trytond blanks them only when read): not on the users, not
+    through the users of a record"""
+    admin_id, = admin.model('res.user', 'search',
+        [('login', '=', 'admin')], 0, 1, None)
+    admin.model('res.user', 'write', [admin_id], {
+            'password_reset': 'probe-reset-code',
+            'password_reset_expire': dt.datetime.now() + dt.timedelta(
+                hours=1)})
+    try:
+        leaks = []
+        for model, prefix in [('res.user', ''),
+                ('complaint.category', 'create_uid.')]:
+            for field, value in [('password_hash', '$%'),
+                    ('password_reset', 'probe%')]:
+                outcome = refused(lambda: user.model(model, 'search_count',
+                        [(f'{prefix}{field}', 'like', value)]))
+                if outcome:
+                    leaks.append(f'{login} searched {model} on '
+                        f'{prefix}{field}: {outcome}')
+        for field in ['password_hash', 'password_reset']:
+            outcome = refused(lambda: user.model(
+                    'res.user', 'read', [admin_id], [field]))
+            if outcome:
+                leaks.append(f'{login} read {field}: {outcome}')
+        assert not leaks, '\n'.join(leaks)
+    finally:
+        admin.model('res.user', 'write', [admin_id],
+            {'password_reset': None, 'password_reset_expire': None})

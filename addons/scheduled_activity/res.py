@@ -36,6 +36,11 @@ class User(metaclass=PoolMeta):
             'notice_activity_due',
             'notice_activity_overdue',
             ]
+        # Their field access hides them from every user, so that no search
+        # spells them out (trytond blanks them only when read): loaded only
+        # when asked for, not with the user
+        for name in ['password_hash', 'password_reset']:
+            getattr(cls, name).loading = 'lazy'
 
     # Told by email at once: the people these notices are for are often
     # away from the web client (see doc/design.rst)

@@ -407,7 +407,10 @@ class ExcludedResourceAsMissingMixin(ExcludedIdsMixin):
         if user_call():
             actions = iter(args)
             for records, values in zip(actions, actions):
-                cls._raise_missing([r.id for r in records])
+                # Also those that do not exist: a note marked read is
+                # written to another table, where PostgreSQL would answer
+                # with the error of its foreign key
+                cls._raise_missing([r.id for r in records], always=True)
                 if 'resource' in values:
                     cls._raise_missing_resources(
                         [cls.resource.sql_format(values['resource'])],

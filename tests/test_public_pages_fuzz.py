@@ -263,6 +263,8 @@ class ComplaintFuzzTestCase(FuzzTestCase):
                 not category or (
                     re.fullmatch(r'[0-9]+', category)
                     and int(category) in ids['categories'].values()),
+                # No QR code drawn is one in use: the form asks for the store
+                not values.get('point'),
                 uploads_valid,
                 ])
 

@@ -177,16 +177,12 @@ class EnforcedStatesMixin(ReadableReferencesMixin):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        if 'create' in cls.__rpc__:
-            # The values as the user sent them, before the model completes
-            # them with what the system sets
-            rpc = copy.copy(cls.__rpc__['create'])
-            rpc.decorator = _enforcing_create
-            cls.__rpc__['create'] = rpc
-        if 'copy' in cls.__rpc__:
-            rpc = copy.copy(cls.__rpc__['copy'])
-            rpc.decorator = _enforcing_copy
-            cls.__rpc__['copy'] = rpc
+        # The values as the user sent them, before the model completes them
+        # with what the system sets
+        for name, check in [
+                ('create', _enforcing_create), ('copy', _enforcing_copy)]:
+            if name in cls.__rpc__:
+                cls.__rpc__[name] = _checked(cls.__rpc__[name], check)
 
     @classmethod
     def __post_setup__(cls):

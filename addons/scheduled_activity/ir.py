@@ -7,6 +7,9 @@ from trytond.transaction import Transaction, without_check_access
 
 from .enforce import ReadableReferencesMixin
 
+# The platform's messages that this module says again, translated
+RETRANSLATED = {'msg_button_state_record', 'msg_access_report_error'}
+
 
 class Cron(metaclass=PoolMeta):
     __name__ = 'ir.cron'
@@ -32,11 +35,12 @@ class Message(metaclass=PoolMeta):
 
     @classmethod
     def gettext(cls, module, message_id, language, **variables):
-        # The platform's refusal of a button on a record whose state forbids
-        # it (typically a form not refreshed since another user acted) has a
-        # fuzzy zh_CN translation, which trytond skips: it would be shown in
-        # English. Ours says the same, translated.
-        if (module, message_id) == ('ir', 'msg_button_state_record'):
+        # These refusals of the platform (a button on a record whose state
+        # forbids it, typically a form not refreshed since another user
+        # acted; a report the user may not run) have a fuzzy zh_CN
+        # translation, which trytond skips: they would be shown in English.
+        # Ours say the same, translated.
+        if module == 'ir' and message_id in RETRANSLATED:
             module = 'scheduled_activity'
         return super().gettext(module, message_id, language, **variables)
 

@@ -6,8 +6,10 @@ from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.scheduled_activity.tests.tools import (
     ModuleDatabaseTestCase, clock_at)
+from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
+from trytond.transaction import Transaction
 
 
 class ScheduledActivityTranslationTestCase(ModuleDatabaseTestCase):
@@ -44,3 +46,19 @@ class ScheduledActivityTranslationTestCase(ModuleDatabaseTestCase):
         self.assertEqual(
             notice.description,
             "回访投诉人（到期 2031-03-10\u00a009:00）- 李文员")
+
+    @with_transaction()
+    def test_platform_refusals_in_chinese(self):
+        """The platform's refusals whose Chinese trytond marks fuzzy are said
+        in Chinese all the same"""
+        for message_id, variables, chinese in [
+                ('msg_button_state_record',
+                    {'record': "TS-1", 'model': "投诉"}, "当前的状态已不允许"),
+                ('msg_access_report_error',
+                    {'report': "complaint.complaint.registration"},
+                    "没有运行报表“complaint.complaint.registration”的权限"),
+                ]:
+            with self.subTest(message=message_id), \
+                    Transaction().set_context(language='zh_CN'):
+                self.assertIn(chinese, gettext(
+                        f'ir.{message_id}', **variables))

@@ -450,15 +450,21 @@ def test_password_digest_and_reset_code_not_searched(admin, user, login):
                 hours=1)})
     try:
         leaks = []
-        for model, prefix in [('res.user', ''),
-                ('complaint.category', 'create_uid.')]:
-            for field, value in [('password_hash', '$%'),
-                    ('password_reset', 'probe%')]:
-                outcome = refused(lambda: user.model(model, 'search_count',
-                        [(f'{prefix}{field}', 'like', value)]))
+        for field, value in [('password_hash', '$%'),
+                ('password_reset', 'probe%')]:
+            clause = (field, 'like', value)
+            for model, domain in [
+                    ('res.user', [clause]),
+                    ('complaint.category',
+                        [(f'create_uid.{field}',) + clause[1:]]),
+                    ('complaint.category',
+                        [('create_uid', 'where', [clause])]),
+                    ]:
+                outcome = refused(lambda: user.model(
+                        model, 'search_count', domain))
                 if outcome:
-                    leaks.append(f'{login} searched {model} on '
-                        f'{prefix}{field}: {outcome}')
+                    leaks.append(
+                        f'{login} searched {model} on {domain}: {outcome}')
         for field in ['password_hash', 'password_reset']:
             outcome = refused(lambda: user.model(
                     'res.user', 'read', [admin_id], [field]))
@@ -468,3 +474,68 @@ def test_password_digest_and_reset_code_not_searched(admin, user, login):
     finally:
         admin.model('res.user', 'write', [admin_id],
             {'password_reset': None, 'password_reset_expire': None})
+
+
+@pytest.mark.sqlite_demo
+def test_searches_through_relations_match_readable_records_only(
+        admin, tryton_url):
+    """The second handler may not read the complaint of the incident: no
+    search or export through the incident's complaints tells its phone or
+    number, while the manager, who reads it, finds and exports both"""
+    handler2 = ProbeRPC(tryton_url, 'demo', 'handler2', DEMO_PASSWORD)
+    manager = ProbeRPC(tryton_url, 'demo', 'manager', DEMO_PASSWORD)
+    incident, = admin.model('complaint.incident', 'search', [], 0, 1, None)
+    complaint_ids, = [i['complaints'] for i in admin.model(
+            'complaint.incident', 'read', [incident], ['complaints'])]
+    readable = set(handler2.model('complaint.complaint', 'search', [],
+            0, None, None))
+    unreadable = [c for c in admin.model('complaint.complaint', 'read',
+            complaint_ids, ['id', 'complainant_phone', 'number'])
+        if c['id'] not in readable and c['complainant_phone']]
+    assert unreadable, "the demo incident has a complaint handler2 not reads"
+    complaint = unreadable[0]
+    phone, number = complaint['complainant_phone'], complaint['number']
+    assert refused(lambda: handler2.model(
+            'complaint.complaint', 'read', [complaint['id']], ['id'])) is None
+    for domain in [
+            [('complaints.complainant_phone', '=', phone)],
+            [('complaints', 'where', [('complainant_phone', '=', phone)])],
+            [('complaints.complainant_phone', 'like', phone[:6] + '%')],
+            [('complaints', 'ilike', f'%{number}%')],
+            [('complaints.rec_name', 'ilike', f'%{number}%')],
+            ]:
+        assert handler2.model(
+            'complaint.incident', 'search', domain, 0, None, None) == [], (
+            f'handler2 found the incident by {domain}')
+        assert manager.model('complaint.incident', 'search', domain,
+            0, None, None) == [incident], domain
+    assert handler2.model('complaint.incident', 'search', [],
+        0, None, None) == [incident]
+    for path in ['complaints/complainant_phone', 'complaints']:
+        outcome = refused(lambda: handler2.model(
+                'complaint.incident', 'export_data', [incident], [path]))
+        assert outcome is None, f'handler2 exported {path}: {outcome}'
+        outcome = refused(lambda: handler2.model(
+                'complaint.incident', 'export_data_domain', [], [path]))
+        assert outcome is None, f'handler2 exported {path}: {outcome}'
+    assert [phone] in manager.model('complaint.incident', 'export_data',
+        [incident], ['complaints/complainant_phone'])
+
+
+@pytest.mark.sqlite_demo
+def test_changes_read_no_record_through_a_many2one(admin, tryton_url):
+    """The feedback's round is copied from its complaint when the complaint
+    is chosen: not of a complaint the handler may not read"""
+    handler2 = ProbeRPC(tryton_url, 'demo', 'handler2', DEMO_PASSWORD)
+    readable = handler2.model('complaint.complaint', 'search', [],
+        0, None, None)
+    other, = admin.model('complaint.complaint', 'search',
+        [('id', 'not in', readable), ('round', '>', 0)], 0, 1, None)
+    outcome = refused(lambda: handler2.model('complaint.feedback',
+            'on_change', {'complaint': other, 'round': None}, ['complaint']))
+    assert outcome is None, f'the round of complaint {other}: {outcome}'
+    own, = handler2.model('complaint.complaint', 'read', readable[:1],
+        ['id', 'round'])
+    changes = handler2.model('complaint.feedback', 'on_change',
+        {'complaint': own['id'], 'round': None}, ['complaint'])
+    assert changes['round'] == own['round']

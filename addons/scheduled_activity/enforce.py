@@ -10,7 +10,7 @@ from trytond.model.exceptions import AccessError
 from trytond.model.modelstorage import _record_eval_pyson
 from trytond.pool import Pool
 from trytond.tools import is_instance_method
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import ModificationError
 
@@ -109,12 +109,14 @@ class ReadableReferencesMixin:
     """Refuse to users the changes of a record (on_change, on_change_with,
     autocomplete) computed with a Reference to a record of a model not of
     the field's selection or that the client does not read (the sessions),
-    or to a record that the user may not read
+    or with a Reference or a Many2One to a record that the user may not read
+    (the record's own stored values aside)
 
     The changes return the names of the records of the Reference fields, and
     methods copy them, read without access checks: with a Reference to any
     record of the database, a user would read any record's name (a session's
-    key is its name)."""
+    key is its name), and with a Many2One what a method copies of it (the
+    round of another handler's complaint)."""
     __slots__ = ()
 
     @classmethod
@@ -129,11 +131,27 @@ class ReadableReferencesMixin:
     def _check_references(cls, record):
         pool = Pool()
         Model = pool.get('ir.model')
+        stored = None
         for name, field in cls._fields.items():
-            if field._type != 'reference':
+            if field._type not in {'reference', 'many2one'}:
                 continue
             value = record._values._get(name) if record._values else None
             if not isinstance(value, ModelStorage) or value.id is None:
+                continue
+            if field._type == 'many2one':
+                if value.id < 0:
+                    continue
+                if record.id is not None and record.id >= 0:
+                    if stored is None:
+                        # What a record the user reads holds is shown with it
+                        cls.read([record.id], ['id'])
+                        with without_check_access():
+                            stored, = cls.read([record.id], [
+                                    n for n, f in cls._fields.items()
+                                    if f._type == 'many2one'])
+                    if stored[name] == value.id:
+                        continue
+                value.__class__.read([value.id], ['id'])
                 continue
             # Of the selection, and of a model the client reads: the
             # selection of an attachment's resource holds every model

@@ -167,19 +167,6 @@ class ReportExclusionMixin:
                 report=report.rec_name))
 
 
-class RuleCheckedExportMixin:
-    "Read the records with the access checks before exporting them"
-    __slots__ = ()
-
-    @classmethod
-    def export_data(cls, records, fields_names, header=False):
-        # The export evaluates the rules in Python where "where" domains,
-        # as those of the conflict-of-interest exclusion, are always true,
-        # and it skips the checks of the resources of attachments and notes
-        cls.read([r.id for r in records], ['id'])
-        return super().export_data(records, fields_names, header=header)
-
-
 class CopyRefusedMixin:
     "Refuse to duplicate the records of what happened on a report"
     __slots__ = ()

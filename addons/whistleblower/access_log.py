@@ -7,13 +7,12 @@ from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import AccessLogError
-from .access import (
-    CopyRefusedMixin, ExcludedAsMissingMixin, RuleCheckedExportMixin)
+from .access import CopyRefusedMixin, ExcludedAsMissingMixin
 
 
 class AccessLog(
         ExcludedAsMissingMixin, CopyRefusedMixin, EnforcedStatesMixin,
-        RuleCheckedExportMixin, ModelSQL, ModelView):
+        ModelSQL, ModelView):
     """Append-only log of the accesses to the reporter's identity, and of the
     closings that start the retention period"""
     __name__ = 'whistleblower.access_log'

@@ -8,14 +8,13 @@ from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .access import (
-    CopyRefusedMixin, ExcludedAsMissingMixin, RuleCheckedExportMixin)
+from .access import CopyRefusedMixin, ExcludedAsMissingMixin
 from .exceptions import ReportAccessError
 
 
 class Message(
         ExcludedAsMissingMixin, CopyRefusedMixin, EnforcedStatesMixin,
-        RuleCheckedExportMixin, ModelSQL, ModelView):
+        ModelSQL, ModelView):
     __name__ = 'whistleblower.message'
     _states = {
         'readonly': Eval('id', -1) >= 0,
@@ -69,7 +68,7 @@ class Message(
 
 class Note(
         ExcludedAsMissingMixin, CopyRefusedMixin, EnforcedStatesMixin,
-        RuleCheckedExportMixin, ModelSQL, ModelView):
+        ModelSQL, ModelView):
     __name__ = 'whistleblower.note'
     report = fields.Many2One(
         'whistleblower.report', "Report", required=True, ondelete='CASCADE')

@@ -5,8 +5,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
 from .access import (
-    ExcludedResourceAsMissingMixin, RuleCheckedExportMixin, report_models,
-    report_records)
+    ExcludedResourceAsMissingMixin, report_models, report_records)
 
 
 class Rule(metaclass=PoolMeta):
@@ -55,15 +54,11 @@ class Cron(metaclass=PoolMeta):
                 "Erase Expired Whistleblower Identities"))
 
 
-class Attachment(
-        ExcludedResourceAsMissingMixin, RuleCheckedExportMixin,
-        metaclass=PoolMeta):
+class Attachment(ExcludedResourceAsMissingMixin, metaclass=PoolMeta):
     __name__ = 'ir.attachment'
 
 
-class Note(
-        ExcludedResourceAsMissingMixin, RuleCheckedExportMixin,
-        metaclass=PoolMeta):
+class Note(ExcludedResourceAsMissingMixin, metaclass=PoolMeta):
     __name__ = 'ir.note'
 
     @classmethod

@@ -13,8 +13,7 @@ from trytond.transaction import (
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .access import (
-    ExcludedAsMissingMixin, ReportExclusionMixin, RuleCheckedExportMixin,
-    check_leader, check_officer)
+    ExcludedAsMissingMixin, ReportExclusionMixin, check_leader, check_officer)
 from .deadline import (
     ACTIVITY_ACKNOWLEDGEMENT, ACTIVITY_FEEDBACK, ReportDeadlineMixin)
 from .exceptions import ReportAccessError, ReportValidationError
@@ -46,8 +45,8 @@ OPEN_STATES = [
 
 class Report(
         ReportDeadlineMixin, ReportReceiptMixin, ReportRetentionMixin,
-        ReportExclusionMixin, ReportPublicMixin, ExcludedAsMissingMixin, EnforcedStatesMixin,
-        RuleCheckedExportMixin, Workflow, ActivityMixin, ModelSQL, ModelView):
+        ReportExclusionMixin, ReportPublicMixin, ExcludedAsMissingMixin,
+        EnforcedStatesMixin, Workflow, ActivityMixin, ModelSQL, ModelView):
     __name__ = 'whistleblower.report'
     _rec_name = 'number'
     _report_field = None

@@ -12,14 +12,13 @@ from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
 from . import crypto
 from .access import (
-    CopyRefusedMixin, ExcludedAsMissingMixin, RuleCheckedExportMixin,
-    check_officer)
+    CopyRefusedMixin, ExcludedAsMissingMixin, check_officer)
 from .exceptions import RevealError
 
 
 class Reporter(
         ExcludedAsMissingMixin, CopyRefusedMixin, EnforcedStatesMixin,
-        RuleCheckedExportMixin, ModelSQL, ModelView):
+        ModelSQL, ModelView):
     """The identity of a named reporter, apart from the report.
 
     Only Fernet tokens and a keyed digest of the employee are stored.

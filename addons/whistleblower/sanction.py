@@ -5,13 +5,12 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.modules.scheduled_activity.enforce import EnforcedStatesMixin
 
-from .access import ExcludedAsMissingMixin, RuleCheckedExportMixin
+from .access import ExcludedAsMissingMixin
 from .exceptions import ReportAccessError
 
 
 class Sanction(
-        ExcludedAsMissingMixin, EnforcedStatesMixin, RuleCheckedExportMixin,
-        ModelSQL, ModelView):
+        ExcludedAsMissingMixin, EnforcedStatesMixin, ModelSQL, ModelView):
     __name__ = 'whistleblower.sanction'
     report = fields.Many2One(
         'whistleblower.report', "Report", required=True, ondelete='CASCADE')

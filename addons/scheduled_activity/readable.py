@@ -122,7 +122,9 @@ def _readable_clause(Model, clause, checked):
         # As trytond converts it, before the rules
         with without_check_access():
             domain = getattr(Model, field.searcher)(field_name, clause)
-        return readable_domain(Model, domain, checked=False)
+        readable = readable_domain(Model, domain, checked=False)
+        # Else left to trytond, which checks the access to the field only
+        return clause if readable == domain else readable
     if field._type not in RELATIONS:
         return clause
 

@@ -36,14 +36,17 @@ class ApprovalInboxMixin:
     def search_to_me(cls, name, clause):
         _, operator, value = clause
         user = Transaction().user
-        domain = [
-            ('state', '=', 'pending'),
-            ('candidates', '=', user),
-            ('decisions', 'not where', [('user', '=', user)]),
+        if (operator == '=') == bool(value):
+            return [
+                ('state', '=', 'pending'),
+                ('candidates', '=', user),
+                ('decisions', 'not where', [('user', '=', user)]),
+                ]
+        return ['OR',
+            ('state', '!=', 'pending'),
+            ('candidates', 'not where', [('id', '=', user)]),
+            ('decisions', 'where', [('user', '=', user)]),
             ]
-        if (operator == '=') != bool(value):
-            domain = ['NOT', domain]
-        return domain
 
     def get_decided_by_me(self, name):
         user = Transaction().user
@@ -63,7 +66,11 @@ class ApprovalInboxMixin:
     @classmethod
     def search_overdue(cls, name, clause):
         _, operator, value = clause
-        overdue = [('state', '=', 'pending'), ('due', '<', clock.now())]
+        now = clock.now()
         if (operator == '=') == bool(value):
-            return overdue
-        return ['NOT', overdue]
+            return [('state', '=', 'pending'), ('due', '<', now)]
+        return ['OR',
+            ('state', '!=', 'pending'),
+            ('due', '=', None),
+            ('due', '>=', now),
+            ]

@@ -102,6 +102,8 @@ def readable_domain(Model, domain, checked=True):
     those of the searchers and rules)"""
     if is_leaf(domain):
         return _readable_clause(Model, domain, checked)
+    if isinstance(domain, str):
+        return domain  # trytond refuses it
     if not domain or domain[0] not in ('AND', 'OR'):
         return [readable_domain(Model, d, checked) for d in domain]
     return [domain[0]] + [

@@ -220,9 +220,16 @@ class ComplaintAccessTestCase(ModuleDatabaseTestCase):
                 Approval.approve([Approval(approval.id)])
         with as_user(leader):
             mine, = Approval.search([('to_me', '=', True)])
+            # The filters the other way round: the complement
+            self.assertEqual(Approval.search([('to_me', '=', False)]), [])
+            self.assertEqual(Approval.search([('to_me', '!=', True)]), [])
+            self.assertEqual(
+                Approval.search([('overdue', '=', False)]), [mine])
+            self.assertEqual(Approval.search([('overdue', '=', True)]), [])
             with self.assertRaises(AccessError):
                 Approval.write([mine], {'state': 'approved'})
             Approval.approve([mine])
+            self.assertEqual(Approval.search([('to_me', '=', False)]), [mine])
             self.assertEqual(mine.state, 'approved')
             self.assertEqual(
                 Approval.search([('decided_by_me', '=', True)]), [mine])

@@ -55,9 +55,10 @@ class ApprovalInboxMixin:
     @classmethod
     def search_decided_by_me(cls, name, clause):
         _, operator, value = clause
+        mine = [('user', '=', Transaction().user)]
         if (operator == '=') == bool(value):
-            return [('decisions.user', '=', Transaction().user)]
-        return [('decisions.user', '!=', Transaction().user)]
+            return [('decisions', 'where', mine)]
+        return [('decisions', 'not where', mine)]
 
     def get_overdue(self, name):
         return bool(self.state == 'pending' and self.due

@@ -226,6 +226,8 @@ class ComplaintAccessTestCase(ModuleDatabaseTestCase):
             self.assertEqual(
                 Approval.search([('overdue', '=', False)]), [mine])
             self.assertEqual(Approval.search([('overdue', '=', True)]), [])
+            self.assertEqual(
+                Approval.search([('decided_by_me', '=', False)]), [mine])
             with self.assertRaises(AccessError):
                 Approval.write([mine], {'state': 'approved'})
             Approval.approve([mine])
@@ -233,4 +235,6 @@ class ComplaintAccessTestCase(ModuleDatabaseTestCase):
             self.assertEqual(mine.state, 'approved')
             self.assertEqual(
                 Approval.search([('decided_by_me', '=', True)]), [mine])
+            self.assertEqual(
+                Approval.search([('decided_by_me', '=', False)]), [])
         self.assertEqual(Complaint(unassigned.id).state, 'processing')

@@ -479,44 +479,58 @@ def test_password_digest_and_reset_code_not_searched(admin, user, login):
 @pytest.mark.sqlite_demo
 def test_searches_through_relations_match_readable_records_only(
         admin, tryton_url):
-    """The second handler may not read the complaint of the incident: no
+    """The second handler may not read a complaint of the incident: no
     search or export through the incident's complaints tells its phone or
     number, while the manager, who reads it, finds and exports both"""
     handler2 = ProbeRPC(tryton_url, 'demo', 'handler2', DEMO_PASSWORD)
     manager = ProbeRPC(tryton_url, 'demo', 'manager', DEMO_PASSWORD)
-    incident, = admin.model('complaint.incident', 'search', [], 0, 1, None)
-    complaint_ids, = [i['complaints'] for i in admin.model(
-            'complaint.incident', 'read', [incident], ['complaints'])]
-    readable = set(handler2.model('complaint.complaint', 'search', [],
-            0, None, None))
-    unreadable = [c for c in admin.model('complaint.complaint', 'read',
-            complaint_ids, ['id', 'complainant_phone', 'number'])
-        if c['id'] not in readable and c['complainant_phone']]
-    assert unreadable, "the demo incident has a complaint handler2 not reads"
-    complaint = unreadable[0]
+    readable = handler2.model('complaint.complaint', 'search', [],
+        0, None, None)
+    incidents = handler2.model('complaint.incident', 'search', [],
+        0, None, None)
+    incident, complaint = next(
+        (i['id'], c) for i in admin.model('complaint.incident', 'read',
+            incidents, ['id', 'complaints'])
+        for c in admin.model('complaint.complaint', 'read',
+            i['complaints'], ['id', 'complainant_phone', 'number'])
+        if c['id'] not in readable and c['complainant_phone'])
     phone, number = complaint['complainant_phone'], complaint['number']
     assert refused(lambda: handler2.model(
             'complaint.complaint', 'read', [complaint['id']], ['id'])) is None
-    for domain in [
-            [('complaints.complainant_phone', '=', phone)],
-            [('complaints', 'where', [('complainant_phone', '=', phone)])],
-            [('complaints.complainant_phone', 'like', phone[:6] + '%')],
-            [('complaints', 'ilike', f'%{number}%')],
-            [('complaints.rec_name', 'ilike', f'%{number}%')],
+    for domain, on_complaint in [
+            ([('complaints.complainant_phone', '=', phone)],
+                [('complainant_phone', '=', phone)]),
+            ([('complaints', 'where', [('complainant_phone', '=', phone)])],
+                [('complainant_phone', '=', phone)]),
+            ([('complaints.complainant_phone', 'like', phone[:6] + '%')],
+                [('complainant_phone', 'like', phone[:6] + '%')]),
+            ([('complaints', 'ilike', f'%{number}%')],
+                [('number', 'ilike', f'%{number}%')]),
+            ([('complaints.rec_name', 'ilike', f'%{number}%')],
+                [('number', 'ilike', f'%{number}%')]),
             ]:
-        assert handler2.model(
-            'complaint.incident', 'search', domain, 0, None, None) == [], (
-            f'handler2 found the incident by {domain}')
-        assert manager.model('complaint.incident', 'search', domain,
-            0, None, None) == [incident], domain
-    assert handler2.model('complaint.incident', 'search', [],
-        0, None, None) == [incident]
+        # The incidents of a complaint that handler2 reads and that matches
+        readable_match = admin.model('complaint.incident', 'search', [
+                ('complaints', 'where',
+                    [('id', 'in', readable)] + on_complaint)],
+            0, None, [('id', 'ASC')])
+        assert handler2.model('complaint.incident', 'search', domain,
+            0, None, [('id', 'ASC')]) == readable_match, (
+            f'handler2 searched the incidents by {domain}')
+        assert incident in manager.model(
+            'complaint.incident', 'search', domain, 0, None, None), domain
+    # The number is the complaint's own
+    assert incident not in admin.model('complaint.incident', 'search', [
+            ('complaints', 'where',
+                [('id', 'in', readable), ('number', '=', number)])],
+        0, None, None)
     for path in ['complaints/complainant_phone', 'complaints']:
         outcome = refused(lambda: handler2.model(
                 'complaint.incident', 'export_data', [incident], [path]))
         assert outcome is None, f'handler2 exported {path}: {outcome}'
         outcome = refused(lambda: handler2.model(
-                'complaint.incident', 'export_data_domain', [], [path]))
+                'complaint.incident', 'export_data_domain',
+                [('id', '=', incident)], [path]))
         assert outcome is None, f'handler2 exported {path}: {outcome}'
     assert [phone] in manager.model('complaint.incident', 'export_data',
         [incident], ['complaints/complainant_phone'])

@@ -100,14 +100,19 @@ def readable_domain(Model, domain, checked=True):
     only the targets the user may read; check the user's access to the
     fields of the targets when checked (the clauses the user wrote, not
     those of the searchers and rules)"""
+    return _map_clauses(
+        domain, lambda clause: _readable_clause(Model, clause, checked))
+
+
+def _map_clauses(domain, function):
+    "Return the domain with each clause replaced by what function returns"
     if is_leaf(domain):
-        return _readable_clause(Model, domain, checked)
+        return function(domain)
     if isinstance(domain, str):
         return domain  # trytond refuses it
     if not domain or domain[0] not in ('AND', 'OR'):
-        return [readable_domain(Model, d, checked) for d in domain]
-    return [domain[0]] + [
-        readable_domain(Model, d, checked) for d in domain[1:]]
+        return [_map_clauses(d, function) for d in domain]
+    return [domain[0]] + [_map_clauses(d, function) for d in domain[1:]]
 
 
 def _readable_clause(Model, clause, checked):
@@ -173,15 +178,7 @@ def _check_access(Model, domain):
     ModelFieldAccess = pool.get('ir.model.field.access')
     ModelAccess.check(Model.__name__, 'read')
     names = set()
-
-    def collect(domain):
-        if is_leaf(domain):
-            names.add(domain[0].split('.', 1)[0])
-        elif domain:
-            for clause in domain:
-                if not isinstance(clause, str):
-                    collect(clause)
-    collect(domain)
+    _map_clauses(domain, lambda clause: names.add(clause[0].split('.', 1)[0]))
     ModelFieldAccess.check(Model.__name__, names, 'read')
 
 
@@ -194,10 +191,5 @@ def _negative(operator, value):
 
 def _on_reference(domain, field_name, target):
     "Return the domain of the target as clauses through the Reference field"
-    if is_leaf(domain):
-        name, operator, value, *extra = domain
-        return (f'{field_name}.{name}', operator, value, target, *extra)
-    if not domain or domain[0] not in ('AND', 'OR'):
-        return [_on_reference(d, field_name, target) for d in domain]
-    return [domain[0]] + [
-        _on_reference(d, field_name, target) for d in domain[1:]]
+    return _map_clauses(domain, lambda clause: (
+            f'{field_name}.{clause[0]}', *clause[1:3], target, *clause[3:]))

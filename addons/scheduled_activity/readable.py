@@ -19,8 +19,8 @@ the phone of each of its complaints.
 from collections import defaultdict
 
 from trytond.model import fields
-from trytond.pool import Pool
 from trytond.model.modelstorage import is_leaf
+from trytond.pool import Pool
 from trytond.transaction import without_check_access
 
 from .enforce import user_call

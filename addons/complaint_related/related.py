@@ -11,8 +11,9 @@ rarer terms of a complaint are its candidates; a logistic model
 gives the probability that each is about the same incident, from their text
 similarity, shared or conflicting concepts, respondent, place, category and
 time apart. When the most probable reaches the confident threshold, those
-above the calibrated threshold are stored as probably related
-(complaint.related) with why. The handlers' answers (complaint.related.answer)
+above the calibrated threshold, and the complaints stored as probably
+related to them, are stored as probably related (complaint.related) with
+why. The handlers' answers (complaint.related.answer)
 shift the calibration within bounds. The complaints of the same incident are
 linked (complaint.same_incident)."""
 import datetime as dt
@@ -30,7 +31,7 @@ from pypinyin import lazy_pinyin
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.metrics.pairwise import cosine_similarity
-from sql import Literal
+from sql import Literal, Null
 from sql.functions import CurrentTimestamp
 
 from trytond.cache import Cache
@@ -336,7 +337,8 @@ def candidate_ids(terms, postings):
 
 
 Suggestion = namedtuple('Suggestion',
-    ['id', 'logit', 'shared', 'same_store', 'days'])
+    ['id', 'logit', 'shared', 'same_store', 'days', 'indirect'],
+    defaults=[False])
 
 
 def candidate_features(query, candidates):
@@ -461,6 +463,27 @@ def shown_suggestions(suggestions, threshold, confident, shift=0.0):
     return [(s, p) for s, p in shown if p >= threshold]
 
 
+def incident_logits(shown, neighbours, threshold, margin, shift=0.0):
+    """The log-odds of the complaints reached through the suggestions shown
+    (see shown_suggestions): those stored as probably related to one of them
+    (neighbours: id -> {id: log-odds}), each as probable as the weaker of
+    its two links less the margin, when that reaches the threshold; not
+    those shown already.
+
+    The complaints of one incident are worded apart, some in another
+    language: once a complaint is found related to one of them, the others
+    the first one is related to come with it."""
+    found = {s.id for s, _ in shown}
+    logits = {}
+    for suggestion, _ in shown:
+        for other, logit in neighbours.get(suggestion.id, {}).items():
+            z = min(suggestion.logit, logit) - margin
+            if (other not in found and sigmoid(z + shift) >= threshold
+                    and z > logits.get(other, -math.inf)):
+                logits[other] = z
+    return logits
+
+
 class RelatedModel:
     "The logistic model of related_model.json"
 
@@ -472,6 +495,9 @@ class RelatedModel:
         # most probable of a complaint must reach for any to be shown
         self.threshold = data['threshold']
         self.confident = data['confident']
+        # What a complaint reached through another is less probable by
+        # (see incident_logits)
+        self.margin = data['margin']
 
     @classmethod
     def load(cls, path=MODEL_PATH):
@@ -685,15 +711,19 @@ class Complaint(metaclass=PoolMeta):
             shift = Answer.calibration(complaint.company.id)
             suggestions = complaint.related_suggestions()
             rejected = Answer.rejected(complaint, [s.id for s in suggestions])
-            for suggestion, probability in shown_suggestions(
-                    [s for s in suggestions if s.id not in rejected],
-                    model.threshold, model.confident, shift):
+            shown = shown_suggestions(
+                [s for s in suggestions if s.id not in rejected],
+                model.threshold, model.confident, shift)
+            shown += complaint.incident_suggestions(shown, shift)
+            shown.sort(key=lambda x: (-x[0].logit, -x[0].id))
+            for suggestion, probability in shown[:RELATED_LIMIT]:
                 values = {
                     'score': round(probability, 2),
                     'logit': round(suggestion.logit, 4),
                     'shared': suggestion.shared,
                     'same_store': suggestion.same_store,
                     'days_apart': suggestion.days,
+                    'indirect': suggestion.indirect,
                     }
                 for pair in [(complaint.id, suggestion.id),
                         (suggestion.id, complaint.id)]:
@@ -736,10 +766,55 @@ class Complaint(metaclass=PoolMeta):
             cursor.execute(query, [value if p is word else p for p in params])
             return [c for c, in cursor]
 
-        candidates = self._eligible_candidates(
-            candidate_ids(counts, postings))
-        if not candidates:
+        docs = self._candidate_docs(candidate_ids(counts, postings))
+        if not docs:
             return []
+        return score_candidates(
+            self._query_doc(counts), docs, related_model())
+
+    def incident_suggestions(self, shown, shift):
+        """The suggestions of the complaints reached through the suggestions
+        shown (see incident_logits), with their probability, not those
+        answered Not Same Incident"""
+        pool = Pool()
+        Related = pool.get('complaint.related')
+        Answer = pool.get('complaint.related.answer')
+        model = related_model()
+        table = Related.__table__()
+        cursor = Transaction().connection.cursor()
+        neighbours = defaultdict(dict)
+        for sub_ids in grouped_slice([s.id for s, _ in shown]):
+            cursor.execute(*table.select(
+                    table.complaint, table.related, table.logit,
+                    where=table.complaint.in_(list(sub_ids))
+                    & (table.related != self.id) & (table.logit != Null)))
+            for complaint_id, related_id, logit in cursor:
+                neighbours[complaint_id][related_id] = logit
+        logits = incident_logits(
+            shown, neighbours, model.threshold, model.margin, shift)
+        rejected = Answer.rejected(self, list(logits))
+        docs = self._candidate_docs([i for i in logits if i not in rejected])
+        if not docs:
+            return []
+        return [(Suggestion(i, logits[i], shared, same_store, days, True),
+                sigmoid(logits[i] + shift))
+            for i, _, shared, same_store, days in candidate_features(
+                self._query_doc(self._term_counts()), docs)]
+
+    def _query_doc(self, counts):
+        return Doc(self.id, counts,
+            _respondent_key(
+                str(self.respondent) if self.respondent else None,
+                self.respondent_name),
+            self.category.id if self.category else None, self.received_at)
+
+    def _candidate_docs(self, ids):
+        "The Docs of the eligible candidates among the ids, in their order"
+        pool = Pool()
+        Term = pool.get('complaint.term')
+        term = Term.__table__()
+        cursor = Transaction().connection.cursor()
+        candidates = self._eligible_candidates(ids)
         candidate_terms = defaultdict(dict)
         for sub_ids in grouped_slice(candidates):
             cursor.execute(*term.select(
@@ -747,14 +822,8 @@ class Complaint(metaclass=PoolMeta):
                     where=term.complaint.in_(list(sub_ids))))
             for complaint_id, value, occurrences in cursor:
                 candidate_terms[complaint_id][value] = occurrences
-        query_doc = Doc(self.id, counts,
-            _respondent_key(
-                str(self.respondent) if self.respondent else None,
-                self.respondent_name),
-            self.category.id if self.category else None, self.received_at)
-        docs = [Doc(i, candidate_terms[i], *candidates[i])
+        return [Doc(i, candidate_terms[i], *candidates[i])
             for i in candidates]
-        return score_candidates(query_doc, docs, related_model())
 
     def _eligible_candidates(self, ids):
         """The respondent, category and reception time of the first
@@ -856,10 +925,14 @@ class Related(EnforcedStatesMixin, PairMixin, ModelSQL, ModelView):
     shared = fields.Char("Shared Terms", readonly=True)
     same_store = fields.Boolean("Same Store", readonly=True)
     days_apart = fields.Integer("Days Apart", readonly=True)
+    indirect = fields.Boolean("Through Another", readonly=True,
+        help="Found through another complaint probably of the same incident, "
+        "to which both are probably related.")
     reason = fields.Function(fields.Char("Why",
             help="The words and concepts both complaints name, whether "
-            "they are about the same store and how many days apart they "
-            "were received."), 'get_reason')
+            "they were found through other complaints, whether they are "
+            "about the same store and how many days apart they were "
+            "received."), 'get_reason')
     subject = fields.Function(fields.Char("Subject"), 'get_related_field')
     respondent = fields.Function(
         fields.Char("Respondent"), 'get_respondent')
@@ -929,6 +1002,9 @@ class Related(EnforcedStatesMixin, PairMixin, ModelSQL, ModelView):
                     words.append(label)
             parts.append(gettext('complaint_related.msg_related_reason_shared',
                     words=', '.join(words)))
+        if self.indirect:
+            parts.append(gettext(
+                    'complaint_related.msg_related_reason_indirect'))
         if self.same_store:
             parts.append(gettext('complaint_related.msg_related_reason_store'))
         if self.days_apart is not None:

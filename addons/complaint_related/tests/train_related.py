@@ -45,6 +45,10 @@ THRESHOLDS = [round(float(t), 2) for t in np.arange(0.30, 0.96, 0.05)]
 # The pairs of thresholds: every suggestion shown reaches the first, the
 # most probable of a complaint the second
 THRESHOLD_PAIRS = [(t, c) for t in THRESHOLDS for c in THRESHOLDS if c >= t]
+# How much less probable a complaint reached through another is (see
+# related.incident_logits)
+MARGINS = [0.0, 0.5, 1.0]
+SHOWN_RULES = [(t, c, m) for t, c in THRESHOLD_PAIRS for m in MARGINS]
 # The thresholds are those of the best MAP whose cross-validated measures on
 # the training part reach these, with a margin over the targets (0.90 and
 # 0.25): 18 incidents and 30 lone complaints held out vary by more than the
@@ -111,14 +115,18 @@ def searches(pairs, logits):
     return by_search
 
 
-def shown(searches, threshold, confident):
-    """The lists the forms show: the suggestions shown of each search (see
-    related.shown_suggestions), both ways, most probable first"""
+def shown(searches, threshold, confident, margin):
+    """The lists the forms show: the suggestions shown of each search, in
+    the order registered, with the complaints reached through them (see
+    related.find_related), both ways, most probable first"""
     rows = defaultdict(dict)
     for a, suggestions in searches.items():
-        for suggestion, _ in related.shown_suggestions(
-                suggestions, threshold, confident):
-            b, z = suggestion.id, suggestion.logit
+        first = related.shown_suggestions(suggestions, threshold, confident)
+        logits = {s.id: s.logit for s, _ in first}
+        logits.update(related.incident_logits(
+                first, rows, threshold, margin))
+        for b, z in sorted(logits.items(), key=lambda x: (-x[1], -x[0]))[
+                :related.RELATED_LIMIT]:
             for x, y in [(a, b), (b, a)]:
                 rows[x][y] = max(z, rows[x].get(y, -99))
     return {i: [j for j, _ in sorted(r.items(),
@@ -126,23 +134,24 @@ def shown(searches, threshold, confident):
         for i, r in rows.items()}
 
 
-def model_data(classifier, threshold, confident, extra=None):
+def model_data(classifier, threshold, confident, margin, extra=None):
     return {
         'features': related.FEATURES,
         'coefficients': [round(float(w), 4) for w in classifier.coef_[0]],
         'intercept': round(float(classifier.intercept_[0]), 4),
         'threshold': threshold,
         'confident': confident,
+        'margin': margin,
         **(extra or {}),
         }
 
 
 def cross_validate(entries, analyzer, train):
-    """The cross-validated measures of each C, class weight and pair of
-    thresholds on the training part, each fold's complaints searched among
-    all the training ones, averaged over the repeats: (C, class weight,
-    threshold, confident threshold) -> measures; and the pairs, features
-    and labels"""
+    """The cross-validated measures of each C, class weight, pair of
+    thresholds and margin on the training part, each fold's complaints
+    searched among all the training ones, averaged over the repeats: (C,
+    class weight, threshold, confident threshold, margin) -> measures; and
+    the pairs, features and labels"""
     simulation = Simulation(entries, analyzer)
     pairs, X = simulation.register(train)
     y = np.array([simulation.label(a, b) for a, b in pairs])
@@ -154,7 +163,7 @@ def cross_validate(entries, analyzer, train):
         folds = list(GroupKFold(FOLDS, shuffle=True, random_state=repeat
                 ).split(groups, groups=groups))
         for c, weight in product(C_GRID, CLASS_WEIGHTS):
-            lists = {t: {} for t in THRESHOLD_PAIRS}
+            lists = {t: {} for t in SHOWN_RULES}
             for _, test in folds:
                 test_groups = {groups[i] for i in test}
                 fit = [k for k, (a, b) in enumerate(pair_groups)
@@ -166,11 +175,11 @@ def cross_validate(entries, analyzer, train):
                     pairs, classifier.decision_function(X))
                 queries = [i for i in train
                     if simulation.group(i) in test_groups]
-                for t in THRESHOLD_PAIRS:
+                for t in SHOWN_RULES:
                     fold_lists = shown(fold_searches, *t)
                     for i in queries:
                         lists[t][i] = fold_lists.get(i, [])
-            for t in THRESHOLD_PAIRS:
+            for t in SHOWN_RULES:
                 results[(c, weight) + t].append(
                     measure(entries, train, lists[t]))
     return {k: {m: float(np.mean([r[m] for r in repeats]))
@@ -179,15 +188,16 @@ def cross_validate(entries, analyzer, train):
 
 
 def choose(results):
-    """The C, class weight and thresholds: the best MAP among those reaching
-    the goals, the highest thresholds of equals"""
+    """The C, class weight, thresholds and margin: the best MAP among those
+    reaching the goals, the highest thresholds and margin of equals"""
     good = [(k, m) for k, m in results.items()
         if m['precision'] >= PRECISION_GOAL
         and m['unrelated'] <= UNRELATED_GOAL]
     if not good:
         return max(results.items(),
             key=lambda x: (x[1]['precision'], x[1]['map']))
-    return max(good, key=lambda x: (round(x[1]['map'], 3), x[0][3], x[0][2]))
+    return max(good, key=lambda x: (
+            round(x[1]['map'], 3), x[0][3], x[0][2], x[0][4]))
 
 
 def fmt(m):
@@ -238,22 +248,24 @@ def main(argv=None):
         for name, flags in VARIANTS.items():
             results, _ = cross_validate(
                 entries, related.Analyzer(**flags), train)
-            (c, weight, t, confident), m = choose(results)
+            (c, weight, t, confident, margin), m = choose(results)
             print(f"  {name}: C={c} class weight {weight} thresholds "
-                f"{t} and {confident}: {fmt(m)}", flush=True)
+                f"{t} and {confident}, margin {margin}: {fmt(m)}",
+                flush=True)
 
     analyzer = related.analyzer()
     results, (X, y) = cross_validate(entries, analyzer, train)
-    (c, weight, threshold, confident), cv = choose(results)
+    (c, weight, threshold, confident, margin), cv = choose(results)
     print(f"Chosen by cross-validation: C={c}, class weight {weight}, "
-        f"thresholds {threshold} and {confident}: {fmt(cv)}")
+        f"thresholds {threshold} and {confident}, margin {margin}: "
+        f"{fmt(cv)}")
     classifier = LogisticRegression(C=c, class_weight=weight, max_iter=2000)
     classifier.fit(X, y)
     print(f"{len(y)} training pairs, {int(y.sum())} of the same incident")
     for name, w in zip(related.FEATURES, classifier.coef_[0]):
         print(f"  {name:>16} {w:+.3f}")
     print(f"  {'intercept':>16} {classifier.intercept_[0]:+.3f}")
-    data = model_data(classifier, threshold, confident, {
+    data = model_data(classifier, threshold, confident, margin, {
             'C': c,
             'class_weight': weight,
             'training_pairs': int(len(y)),
@@ -264,7 +276,7 @@ def main(argv=None):
     simulation = Simulation(entries, analyzer)
     pairs, X_all = simulation.register(range(len(entries)))
     lists = shown(searches(pairs, classifier.decision_function(X_all)),
-        threshold, confident)
+        threshold, confident, margin)
     heldout_measures = measure(entries, heldout, lists)
     print(f"Held out ({len(heldout)} complaints, the whole set indexed): "
         f"{fmt(heldout_measures)}")

@@ -775,21 +775,32 @@ class Complaint(metaclass=PoolMeta):
     def incident_suggestions(self, shown, shift):
         """The suggestions of the complaints reached through the suggestions
         shown (see incident_logits), with their probability, not those
-        answered Not Same Incident"""
+        answered Not Same Incident
+
+        A complaint a handler linked as the same incident as one shown is
+        reached as surely as that one."""
         pool = Pool()
         Related = pool.get('complaint.related')
+        SameIncident = pool.get('complaint.same_incident')
         Answer = pool.get('complaint.related.answer')
         model = related_model()
-        table = Related.__table__()
+        related, link = Related.__table__(), SameIncident.__table__()
         cursor = Transaction().connection.cursor()
         neighbours = defaultdict(dict)
         for sub_ids in grouped_slice([s.id for s, _ in shown]):
-            cursor.execute(*table.select(
-                    table.complaint, table.related, table.logit,
-                    where=table.complaint.in_(list(sub_ids))
-                    & (table.related != self.id) & (table.logit != Null)))
+            sub_ids = list(sub_ids)
+            cursor.execute(*related.select(
+                    related.complaint, related.related, related.logit,
+                    where=related.complaint.in_(sub_ids)
+                    & (related.related != self.id)
+                    & (related.logit != Null)))
             for complaint_id, related_id, logit in cursor:
                 neighbours[complaint_id][related_id] = logit
+            cursor.execute(*link.select(link.complaint, link.related,
+                    where=link.complaint.in_(sub_ids)
+                    & (link.related != self.id)))
+            for complaint_id, related_id in cursor:
+                neighbours[complaint_id][related_id] = math.inf
         logits = incident_logits(
             shown, neighbours, model.threshold, model.margin, shift)
         rejected = Answer.rejected(self, list(logits))

@@ -538,16 +538,19 @@ class RelatedTestCase(ModuleDatabaseTestCase):
 
     @with_transaction()
     def test_through_another(self):
-        """A complaint probably related to one found comes with it, marked
-        as found through another, unless answered Not Same Incident"""
+        """A complaint probably related to one found, or linked to it as the
+        same incident, comes with it, marked as found through another,
+        unless answered Not Same Incident"""
         pool = Pool()
         Complaint = pool.get('complaint.complaint')
         Related = pool.get('complaint.related')
+        SameIncident = pool.get('complaint.same_incident')
         company = create_company()
         with set_company(company):
             first, second = self.create_complaints(company, FREEZER[:2])
-            parking, = self.create_complaints(company, [PARKING])
-            Complaint.register([first, second, parking])
+            parking, receipt = self.create_complaints(company, [PARKING,
+                    ("小票看不清", "五一广场店打印的小票字迹模糊，看不清金额。")])
+            Complaint.register([first, second, parking, receipt])
             self.assertEqual(self.related(parking), [])
             # As if the module had found the parking complaint related to
             # the first freezer complaint
@@ -574,6 +577,15 @@ class RelatedTestCase(ModuleDatabaseTestCase):
             Complaint.find_related([third])
             self.assertNotIn(PARKING[0], self.related(third))
             self.assertIn(FREEZER[0][0], self.related(third))
+            self.assertNotIn("小票看不清", self.related(third))
+
+            # A handler linked the receipt to the first freezer complaint
+            SameIncident.link([(first, receipt)])
+            Complaint.find_related([third])
+            row, = Related.search([
+                    ('complaint', '=', third.id),
+                    ('related', '=', receipt.id)])
+            self.assertTrue(row.indirect)
 
     @with_transaction()
     def test_answers_calibrate(self):

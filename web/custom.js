@@ -141,13 +141,38 @@
 
     /* The counts of a list's tabs follow the buttons: sao counts them again
      * after a save but not after a button, so a complaint registered from
-     * its form still counted among those to register. */
+     * its form still counted among those to register.
+     * A button of a list inside a form may change the form's other lists
+     * (Same Incident on a probably related complaint adds it to the
+     * complaint's Same Incident list): sao reads the form's record again
+     * but keeps the lists it read, so the form showed the old ones until
+     * opened again. Unless the record has changes not saved, its lists are
+     * read again too. */
     const button = Sao.Screen.prototype.button;
     Sao.Screen.prototype.button = function(attributes) {
         const prm = button.call(this, attributes);
         if (prm && this.screen_container &&
                 this.screen_container.tab_domain.length) {
             prm.always(() => this.count_tab_domain());
+        }
+        if (prm && this.group.parent) {
+            prm.always(() => {
+                const root = this.group.parent.root_parent;
+                if (root.id < 0 || root.modified) {
+                    return;
+                }
+                for (const [name, field] of Object.entries(
+                        root.model.fields)) {
+                    if (field instanceof Sao.field.One2Many) {
+                        delete root._loaded[name];
+                    }
+                }
+                root.reload().then(() => {
+                    for (const screen of root.group.screens) {
+                        screen.display();
+                    }
+                });
+            });
         }
         return prm;
     };

@@ -709,12 +709,13 @@ class Complaint(metaclass=PoolMeta):
         rows = {}
         for complaint in complaints:
             shift = Answer.calibration(complaint.company.id)
-            suggestions = complaint.related_suggestions()
+            query = complaint._query_doc()
+            suggestions = complaint.related_suggestions(query)
             rejected = Answer.rejected(complaint, [s.id for s in suggestions])
             shown = shown_suggestions(
                 [s for s in suggestions if s.id not in rejected],
                 model.threshold, model.confident, shift)
-            shown += complaint.incident_suggestions(shown, shift)
+            shown += complaint.incident_suggestions(query, shown, shift)
             shown.sort(key=lambda x: (-x[0].logit, -x[0].id))
             for suggestion, probability in shown[:RELATED_LIMIT]:
                 values = {
@@ -743,10 +744,11 @@ class Complaint(metaclass=PoolMeta):
         Answer = pool.get('complaint.related.answer')
         shift = Answer.calibration(self.company.id)
         return [(self.__class__(s.id), sigmoid(s.logit + shift))
-            for s in self.related_suggestions()]
+            for s in self.related_suggestions(self._query_doc())]
 
-    def related_suggestions(self):
-        """The suggestions for the candidate complaints, most probable first.
+    def related_suggestions(self, query):
+        """The suggestions for the candidate complaints of the query (the
+        Doc of the complaint), most probable first.
 
         Reads no more than POSTINGS_LIMIT postings per term and scores no
         more than CANDIDATES_LIMIT candidates."""
@@ -754,28 +756,27 @@ class Complaint(metaclass=PoolMeta):
         Term = pool.get('complaint.term')
         term = Term.__table__()
         cursor = Transaction().connection.cursor()
-        counts = self._term_counts()
         # The query of the postings of a term, built once for all terms
         word = object()
-        query, params = tuple(term.select(term.complaint,
+        sql, params = tuple(term.select(term.complaint,
                 where=(term.term == word) & (term.complaint != self.id),
                 order_by=[term.complaint.desc],
                 limit=POSTINGS_LIMIT))
 
         def postings(value):
-            cursor.execute(query, [value if p is word else p for p in params])
+            cursor.execute(sql, [value if p is word else p for p in params])
             return [c for c, in cursor]
 
-        docs = self._candidate_docs(candidate_ids(counts, postings))
+        docs = self._candidate_docs(candidate_ids(query.terms, postings))
         if not docs:
             return []
-        return score_candidates(
-            self._query_doc(counts), docs, related_model())
+        return score_candidates(query, docs, related_model())
 
-    def incident_suggestions(self, shown, shift):
+    def incident_suggestions(self, query, shown, shift):
         """The suggestions of the complaints reached through the suggestions
-        shown (see incident_logits), with their probability, not those
-        answered Not Same Incident
+        shown for the query (the Doc of the complaint; see
+        incident_logits), with their probability, not those answered Not
+        Same Incident
 
         A complaint a handler linked as the same incident as one shown is
         reached as surely as that one."""
@@ -810,10 +811,11 @@ class Complaint(metaclass=PoolMeta):
         return [(Suggestion(i, logits[i], shared, same_store, days, True),
                 sigmoid(logits[i] + shift))
             for i, _, shared, same_store, days in candidate_features(
-                self._query_doc(self._term_counts()), docs)]
+                query, docs)]
 
-    def _query_doc(self, counts):
-        return Doc(self.id, counts,
+    def _query_doc(self):
+        "The Doc of the complaint: its terms, respondent, category and time"
+        return Doc(self.id, self._term_counts(),
             _respondent_key(
                 str(self.respondent) if self.respondent else None,
                 self.respondent_name),

@@ -13,8 +13,10 @@ scikit-learn on the features of related.py, its regularisation, class
 weights and the two thresholds of the probability (see
 related.shown_suggestions) chosen by cross-validation grouped by incident,
 repeated. The held-out part is measured once, at the end, with the whole set
-indexed, as the unit test and P7 measure it. --ablation also measures on the
-training part, by cross-validation, what each part of the analysis brings.
+indexed, as the unit test and P7 measure it; so is the unseen set
+(tests/related_complaints_unseen.json), with the training part. --ablation
+also measures on the training part, by cross-validation, what each part of
+the analysis brings.
 
 Runs without a database, in a few minutes; the module only reads the JSON
 written."""
@@ -31,7 +33,7 @@ from sklearn.model_selection import GroupKFold
 
 from trytond.modules.complaint_related import related
 from trytond.modules.complaint_related.tests.related_set import (
-    STORE_PREFIX, english, load_entries, measure)
+    STORE_PREFIX, english, load_entries, measure, unseen_set)
 
 FOLDS = 5
 # The cross-validation is repeated with other splits of the incidents: one
@@ -273,14 +275,21 @@ def main(argv=None):
             })
     if args.cv_only:
         return
-    simulation = Simulation(entries, analyzer)
-    pairs, X_all = simulation.register(range(len(entries)))
-    lists = shown(searches(pairs, classifier.decision_function(X_all)),
-        threshold, confident, margin)
-    heldout_measures = measure(entries, heldout, lists)
-    print(f"Held out ({len(heldout)} complaints, the whole set indexed): "
-        f"{fmt(heldout_measures)}")
-    data['heldout'] = {k: round(v, 3) for k, v in heldout_measures.items()}
+    for key, name, part in [
+            ('heldout', "Held out", entries),
+            ('unseen', "Unseen set", unseen_set()),
+            ]:
+        # Registered one by one in the order received, as the unit test
+        # and P7 do
+        simulation = Simulation(part, analyzer)
+        pairs, X_all = simulation.register(range(len(part)))
+        lists = shown(searches(pairs, classifier.decision_function(X_all)),
+            threshold, confident, margin)
+        queries = [i for i, e in enumerate(part) if e['heldout']]
+        measures = measure(part, queries, lists)
+        print(f"{name} ({len(queries)} complaints, with the training "
+            f"ones): {fmt(measures)}")
+        data[key] = {k: round(v, 3) for k, v in measures.items()}
     with open(args.output, 'w', encoding='utf-8') as file:
         json.dump(data, file, indent=1)
         file.write('\n')

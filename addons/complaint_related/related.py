@@ -679,13 +679,15 @@ class Complaint(metaclass=PoolMeta):
             sub_complaints = list(sub_complaints)
             cursor.execute(*term.delete(where=term.complaint.in_(
                         [c.id for c in sub_complaints])))
-            rows = [[c.id, t, n, Literal(0), CurrentTimestamp()]
+            rows = [
+                [c.id, c.company.id, t, n, Literal(0), CurrentTimestamp()]
                 for c in sub_complaints
                 for t, n in c._term_counts().items()]
             for sub_rows in grouped_slice(rows):
                 cursor.execute(*term.insert([
-                            term.complaint, term.term, term.occurrences,
-                            term.create_uid, term.create_date],
+                            term.complaint, term.company, term.term,
+                            term.occurrences, term.create_uid,
+                            term.create_date],
                         list(sub_rows)))
 
     def _respondent_text(self):
@@ -759,7 +761,8 @@ class Complaint(metaclass=PoolMeta):
         # The query of the postings of a term, built once for all terms
         word = object()
         sql, params = tuple(term.select(term.complaint,
-                where=(term.term == word) & (term.complaint != self.id),
+                where=(term.company == self.company.id)
+                & (term.term == word) & (term.complaint != self.id),
                 order_by=[term.complaint.desc],
                 limit=POSTINGS_LIMIT))
 
@@ -875,6 +878,9 @@ class Term(EnforcedStatesMixin, ModelSQL):
 
     complaint = fields.Many2One('complaint.complaint', "Complaint",
         required=True, ondelete='CASCADE')
+    # The complaint's, so that the postings of a term are read per company
+    company = fields.Many2One('company.company', "Company", required=True,
+        ondelete='CASCADE')
     term = fields.Char("Term", required=True)
     occurrences = fields.Integer("Occurrences", required=True)
 
@@ -884,12 +890,32 @@ class Term(EnforcedStatesMixin, ModelSQL):
         cls.__access__.add('complaint')
         t = cls.__table__()
         cls._sql_indexes.update({
-                # The postings of a term, most recent first
+                # The postings of a term in a company, most recent first
                 Index(t,
+                    (t.company, Index.Equality()),
                     (t.term, Index.Equality()),
                     (t.complaint, Index.Range(order='DESC'))),
                 Index(t, (t.complaint, Index.Equality())),
                 })
+
+    @classmethod
+    def __register__(cls, module_name):
+        pool = Pool()
+        Complaint = pool.get('complaint.complaint')
+        table_h = cls.__table_handler__(module_name)
+        term = cls.__table__()
+        complaint = Complaint.__table__()
+        cursor = Transaction().connection.cursor()
+        company_exist = table_h.column_exist('company')
+
+        super().__register__(module_name)
+
+        # Migration from 8.0.0: the postings are read per company
+        if not company_exist:
+            cursor.execute(*term.update([term.company],
+                    complaint.select(complaint.company,
+                        where=complaint.id == term.complaint)))
+            table_h.not_null_action('company', 'add')
 
 
 class PairMixin:

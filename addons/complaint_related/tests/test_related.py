@@ -3,9 +3,11 @@
 "Related-complaint detection and the complaints of the same incident"
 import datetime as dt
 import math
+from unittest.mock import patch
 
 from trytond.model.exceptions import AccessError
 from trytond.model.modelview import AccessButtonError
+from trytond.modules.complaint_related import related as related_module
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.complaint_plan.exceptions import (
@@ -338,6 +340,25 @@ class RelatedTestCase(ModuleDatabaseTestCase):
             Configuration.write([Configuration(1)], {
                     'related_closed_days': None})
             self.assertEqual(candidates(), [])
+
+    @with_transaction()
+    def test_postings_per_company(self):
+        """The complaints of another company, however many and recent, do
+        not take the place of the company's among the postings read"""
+        Complaint = Pool().get('complaint.complaint')
+        company = create_company()
+        other_company = create_company(name="Other")
+        with set_company(company):
+            first, = self.create_complaints(company, FREEZER[:1])
+            Complaint.register([first])
+        with set_company(other_company):
+            others = self.create_complaints(other_company, FREEZER * 2)
+            Complaint.register(others)
+        with set_company(company), patch.object(
+                related_module, 'POSTINGS_LIMIT', len(FREEZER)):
+            new, = self.create_complaints(company, FREEZER[1:2])
+            Complaint.register([new])
+            self.assertEqual([c for c, _ in new.related_scores()], [first])
 
     @with_transaction()
     def test_same_incident(self):

@@ -28,6 +28,7 @@ class UpgradeTestCase(ModuleDatabaseTestCase):
         with Transaction().start(DB_NAME, 0):
             pool = Pool()
             Complaint = pool.get('complaint.complaint')
+            Term = pool.get('complaint.term')
             company = create_company()
             with set_company(company):
                 first, second = Complaint.create([{
@@ -36,6 +37,11 @@ class UpgradeTestCase(ModuleDatabaseTestCase):
                             } for subject in ["冰柜不冷", "冷冻柜坏了"]])
                 Complaint.write([first], {'same_incident': [
                             ('add', [second.id])]})
+                Complaint.index_terms([first, second])
+            # Until 8.0.0 the terms had no company
+            terms = Term.__table_handler__()
+            terms.set_indexes(set())
+            terms.drop_column('company')
             records = ids_of('complaint_related', MOVED_RECORDS)
             self.assertEqual(set(records), set(MOVED_RECORDS))
             as_before_the_split('complaint_related')
@@ -74,3 +80,8 @@ class UpgradeTestCase(ModuleDatabaseTestCase):
                         ]))
             first, second = Complaint.search([], order=[('id', 'ASC')])
             self.assertEqual(list(first.same_incident), [second])
+            Term = pool.get('complaint.term')
+            self.assertEqual({t.company for t in Term.search([])},
+                {first.company})
+            self.assertEqual(
+                [c for c, _ in second.related_scores()], [first])

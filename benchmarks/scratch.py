@@ -142,7 +142,8 @@ def create_company(name="华联商贸有限公司"):
     Party = pool.get('party.party')
     Company = pool.get('company.company')
     User = pool.get('res.user')
-    currency, = Currency.create([{
+    currency = Currency.search([('code', '=', 'CNY')], limit=1)
+    currency, = currency or Currency.create([{
                 'name': "人民币", 'code': 'CNY', 'symbol': '¥'}])
     party, = Party.create([{'name': name}])
     company, = Company.create([{'party': party.id, 'currency': currency.id}])

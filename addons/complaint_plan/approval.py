@@ -358,6 +358,30 @@ class Approval(
         cls.save(approvals)
         cls._notify_approvers(approvals)
 
+    @classmethod
+    def exclude_responsible(cls, complaints):
+        """Take the responsible of the complaints, made so while a step
+        waits, out of its approvers, and their notices with them: unless
+        handlers may approve, who handles a complaint never approves its
+        plan. Refused when no approver would be left."""
+        pool = Pool()
+        Configuration = pool.get('complaint.configuration')
+        if Configuration(1).allow_handler_approval:
+            return
+        with without_check_access():
+            approvals = cls.search([
+                    ('complaint', 'in', [c.id for c in complaints]),
+                    ('state', '=', 'pending'),
+                    ])
+            removed = {}
+            for approval in approvals:
+                before = set(approval.candidates)
+                approval._set_candidates(before, False)
+                removed[approval] = before - set(approval.candidates)
+            cls.save(approvals)
+            for approval, users in removed.items():
+                cls._withdraw_notices([approval], users=users)
+
     def _set_candidates(self, users, allow_own):
         if not allow_own and self.complaint.responsible:
             handlers = users_of_employees(

@@ -408,6 +408,14 @@ class ComplaintPlanMixin:
     def default_plan_round(cls):
         return 0
 
+    @classmethod
+    def on_modification(cls, mode, complaints, field_names=None):
+        pool = Pool()
+        Approval = pool.get('complaint.approval')
+        super().on_modification(mode, complaints, field_names=field_names)
+        if mode == 'write' and 'responsible' in field_names:
+            Approval.exclude_responsible(complaints)
+
     # The fields that fill each part of the handling plan: one of the
     # groups filled is enough
     _plan_part_fields = {

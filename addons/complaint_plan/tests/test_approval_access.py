@@ -175,6 +175,45 @@ class ApprovalAccessTestCase(ModuleDatabaseTestCase):
             (approval.state, approval.decisions), ('pending', ()))
 
     @with_transaction()
+    def test_responsible_leaves_approvers(self):
+        "A leader made responsible while the step waits does not approve it"
+        pool = Pool()
+        Approval = pool.get('complaint.approval')
+        Complaint = pool.get('complaint.complaint')
+        users, complaint, approval = self.setup_approval()
+
+        with as_user(users['manager']):
+            Complaint.write([Complaint(complaint.id)], {
+                    'responsible': users['leader2'].employee.id})
+        self.assertEqual(self.candidates(approval), ['leader1', 'leader3'])
+        # No longer an approver, the approval is no longer theirs to read
+        with as_user(users['leader2']):
+            self.assertEqual(Approval.search([('to_me', '=', True)]), [])
+            with self.assertRaises(AccessError):
+                Approval.approve([Approval(approval.id)])
+        for login in ['leader1', 'leader3']:
+            with as_user(users[login]):
+                Approval.approve([Approval(approval.id)])
+        self.assertEqual(Approval(approval.id).state, 'approved')
+        self.assertEqual(Complaint(complaint.id).state, 'processing')
+
+    @with_transaction()
+    def test_responsible_leaves_no_approver(self):
+        "A reassignment that would leave a waiting step no approver is refused"
+        pool = Pool()
+        Complaint = pool.get('complaint.complaint')
+        users, complaint, approval = self.setup_approval()
+
+        with as_user(users['manager']):
+            for login in ['leader1', 'leader2']:
+                Complaint.write([Complaint(complaint.id)], {
+                        'responsible': users[login].employee.id})
+            self.assertEqual(self.candidates(approval), ['leader3'])
+            with self.assertRaises(ApprovalError):
+                Complaint.write([Complaint(complaint.id)], {
+                        'responsible': users['leader3'].employee.id})
+
+    @with_transaction()
     def test_nobody_writes_approvers_decisions_versions(self):
         "Approvers, decisions, delegations and plan versions are the system's"
         pool = Pool()

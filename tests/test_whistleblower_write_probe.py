@@ -673,6 +673,19 @@ class WhistleblowerWriteProbeTestCase(unittest.TestCase):
             'scheduled.activity', 'read', [ids['created_activity']],
             ['subject'])
         self.assertIn('AccessError', kind)
+        # Nor plans one on it: the answer is that of a missing report
+        feedback = self.as_root(lambda pool: pool.get(
+                'scheduled.activity.type').get_by_code('feedback').id)
+        kind, _, _ = self.same_as_missing('excluded_officer', 'model',
+            'scheduled.activity', 'create', lambda i, r: ([{
+                        'company': ids['company'],
+                        'resource': f"whistleblower.report,{r}",
+                        'type': feedback,
+                        'subject': "probe",
+                        'assignee': ids['employees']['excluded_officer'],
+                        'due': dt.datetime.now() + dt.timedelta(days=1),
+                        }],))
+        self.assertIn('AccessError', kind)
 
     def test_no_notice_of_the_excluded_report(self):
         """Reminders and escalations of the report's activities go to no

@@ -14,7 +14,8 @@ from trytond.model import (
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, TimeDelta
 from trytond.tools import timezone as tz
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import (
+    Transaction, check_access, without_check_access)
 
 from . import clock
 from .claim import claim
@@ -502,6 +503,9 @@ class Activity(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
         # Only a person assigning gives the notice: the modules that plan
         # activities (plan) announce the work that comes with them
         by_user = user_call()
+        if by_user:
+            for values in vlist:
+                cls._check_references(cls(**values))
         activities = super().create(vlist)
         if by_user:
             cls._notify_assigned(activities)
@@ -515,6 +519,8 @@ class Activity(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
         for activities, values in zip(actions, actions):
             if 'assignee' in values:
                 reassigned.extend(activities)
+            if by_user and values.get('resource'):
+                cls._check_references(cls(resource=values['resource']))
         super().write(*args)
         if by_user and reassigned:
             cls._notify_assigned(cls.browse(reassigned))
@@ -564,7 +570,8 @@ class Activity(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
                     activity = cls(activity_id)
                     lang = Lang.get(language)
                     label = gettext(label_id, type=activity.type.name)
-                    description = activity._notification_description(lang)
+                    description = activity._notification_description(
+                        lang, activity._resource_readable_by(user))
                     notifications.append(Notification(
                             user=user,
                             icon='tryton-scheduled-activity',
@@ -582,12 +589,28 @@ class Activity(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
                     mail_notice(user, kind, [activity], label, description)
         Notification.save(notifications)
 
-    def _notification_description(self, lang):
-        "The text of a notice: only what is never confidential"
+    def _resource_readable_by(self, user):
+        "Tell if the user may read the record the activity is about"
+        if not self.resource:
+            return False
+        Resource = self.resource.__class__
+        # As the user's own session: trytond reads the user's company and
+        # employee from the context, and caches them
+        with Transaction().set_user(user.id), Transaction().set_context(
+                company=user.company.id if user.company else None,
+                employee=user.employee.id if user.employee else None), \
+                check_access():
+            return bool(Resource.search(
+                    [('id', '=', self.resource.id)], count=True))
+
+    def _notification_description(self, lang, with_resource=True):
+        """The text of a notice: only what is never confidential, and the
+        name of the record the activity is about when the recipient may
+        read it"""
         zone = self._timezone(self.company)
         due = self.due.replace(tzinfo=tz.UTC).astimezone(zone)
         due = lang.strftime(due, lang.date + ' %H:%M')
-        if self.resource:
+        if self.resource and with_resource:
             return gettext(
                 'scheduled_activity.msg_notification_description_resource',
                 subject=self.subject, due=due,

@@ -142,6 +142,54 @@ class ScheduledActivityAccessTestCase(unittest.TestCase):
             self.assertEqual(Activity.search([]), [activity])
 
     @with_transaction()
+    def test_activity_on_unreadable_record(self):
+        """Nobody plans an activity on a record they may not read, nor
+        learns its name from the notice of an activity on it"""
+        pool = Pool()
+        Activity = pool.get('scheduled.activity')
+        Notification = pool.get('res.notification')
+        Type = pool.get('scheduled.activity.type')
+        staff = self.create_staff()
+        clerks = self.plan(staff['clerk'])
+        call = Type.get_by_code('call')
+
+        def plan(resource, assignee):
+            return Activity.create([{
+                        'company': staff['company'].id,
+                        'type': call.id,
+                        'subject': "跟进",
+                        'resource': resource,
+                        'assignee': assignee.id,
+                        'due': self.now + dt.timedelta(days=1),
+                        }])
+
+        with as_user(staff['colleague_user']):
+            # The clerk's activity, and a record that does not exist
+            for resource in [str(clerks), 'scheduled.activity,999999']:
+                with self.subTest(resource=resource):
+                    with self.assertRaises(AccessError):
+                        plan(resource, staff['clerk'])
+            activity = self.plan(staff['colleague'])
+            with self.assertRaises(AccessError):
+                Activity.write([Activity(activity.id)], {
+                        'resource': str(clerks)})
+        self.assertEqual(
+            Activity.search([('resource', '=', str(clerks))]), [])
+
+        # The supervisor reads the clerk's activity, the colleague does not
+        with as_user(staff['clerk_user']):
+            plan(str(clerks), staff['supervisor'])
+            plan(str(clerks), staff['colleague'])
+        notices = {n.user.login: n.description
+            for n in Notification.search([
+                    ('user', 'in', [staff['supervisor_user'].id,
+                            staff['colleague_user'].id]),
+                    ])}
+        self.assertTrue(notices['supervisor'].endswith("- 电话回访"))
+        self.assertNotIn("电话回访", notices['colleague'])
+        self.assertIn("跟进", notices['colleague'])
+
+    @with_transaction()
     def test_administration_group(self):
         "Activity Administration configures types and sees every activity"
         pool = Pool()

@@ -16,14 +16,10 @@ from trytond.filestore import filestore
 from trytond.model import fields
 from trytond.modules.scheduled_activity import clock
 from trytond.modules.scheduled_activity.claim import claim
+from trytond.modules.scheduled_activity.phone import DASHES, normalize_phone
 from trytond.pool import Pool
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
-
-try:
-    from trytond.modules.scheduled_activity.phone import normalize_phone
-except ImportError:  # an older scheduled_activity without the helpers
-    normalize_phone = None
 
 
 # What an erased text that the model requires becomes (as the platform's
@@ -32,10 +28,12 @@ ERASED = '****'
 # The digits compared when a phone number cannot be read as a number
 PHONE_DIGITS = 11
 # A run of digits and the signs people write in phone numbers, with or
-# without spaces
+# without spaces; the dashes are those the phone validator reads
+_PHONE_SIGNS = r'0-9０-９\-().（）' + re.escape(DASHES)
 _PHONE_SPACED = re.compile(
-    r'[+＋]?[0-9０-９][0-9０-９\s\-－().（）]{5,}[0-9０-９]')
-_PHONE_COMPACT = re.compile(r'[+＋]?[0-9０-９][0-9０-９\-－().（）]{5,}[0-9０-９]')
+    r'[+＋]?[0-9０-９][%s\s]{5,}[0-9０-９]' % _PHONE_SIGNS)
+_PHONE_COMPACT = re.compile(
+    r'[+＋]?[0-9０-９][%s]{5,}[0-9０-９]' % _PHONE_SIGNS)
 # The text fields of the complaint and of its children searched for the
 # erased values; identifiers and technical fields are left
 REDACTED_MODELS = [
@@ -62,12 +60,10 @@ def phone_key(value):
     if not value:
         return None
     text = unicodedata.normalize('NFKC', str(value))
-    stored = None
-    if normalize_phone is not None:
-        try:
-            stored = normalize_phone(text)
-        except Exception:
-            stored = None
+    try:
+        stored = normalize_phone(text)
+    except Exception:
+        stored = None
     if stored:
         text = stored.split(';')[0]
     else:
@@ -92,7 +88,14 @@ def mask_phone(value):
         r'[^0-9]', '', unicodedata.normalize('NFKC', value))
     if len(digits) < 7:
         return '*' * len(digits)
-    return digits[:3] + '*' * (len(digits) - 7) + digits[-4:]
+    if len(digits) >= 11:
+        head, tail = 3, 4
+    else:
+        # Too few digits to hide only the middle: a short number shows less
+        # than half of its digits and hides 4 at least
+        shown = min(len(digits) // 2, len(digits) - 4)
+        head, tail = shown // 2, shown - shown // 2
+    return digits[:head] + '*' * (len(digits) - head - tail) + digits[-tail:]
 
 
 def mask_email(value):

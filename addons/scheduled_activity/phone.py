@@ -35,9 +35,11 @@ from .exceptions import PhoneNumberError
 
 DEFAULT_REGION = 'CN'
 MAX_EXTENSION = 6
-# The dashes people paste, as the ASCII hyphen
-_DASHES = str.maketrans({c: '-' for c in '\u2010\u2011\u2012\u2013\u2014'
-        '\u2015\u2212\u30fc\ufe58\ufe63\uff0d'})
+# The dashes people paste, read as the ASCII hyphen (also by the personal
+# data redactor, so that it finds the numbers this module reads)
+DASHES = ('\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\ufe58\ufe63'
+    '\uff0d')
+_DASHES = str.maketrans({c: '-' for c in DASHES})
 # The words and signs before an extension: 转 (transfer), 分机 (extension),
 # ext., x, # and the stored ;ext=
 _EXTENSION = re.compile(
@@ -72,8 +74,10 @@ _PARSE_ERRORS = {
 
 
 def _clean(value):
-    "The text as typed, with full-width signs and dashes made ASCII"
-    text = unicodedata.normalize('NFKC', value).translate(_DASHES).strip()
+    """The text as typed, with full-width signs and dashes made ASCII and
+    any whitespace a space: phonenumbers refuses tabs and line breaks"""
+    text = ' '.join(
+        unicodedata.normalize('NFKC', value).translate(_DASHES).split())
     if text[:4].lower() == 'tel:':
         text = text[4:]
     return text

@@ -48,6 +48,18 @@ class MaskTestCase(unittest.TestCase):
         for mask in [mask_name, mask_phone, mask_email]:
             self.assertIsNone(mask(None))
 
+    def test_mask_short_phone(self):
+        "A short number never shows whole: half its digits and 4 are hidden"
+        for typed, masked in [
+                ("612-3456", "6****56"),
+                ("9123 4567", "91****67"),
+                ("123-456-789", "12*****89"),
+                ("12345-67890", "12*****890"),
+                ("12345", "*****"),
+                ]:
+            with self.subTest(typed=typed):
+                self.assertEqual(mask_phone(typed), masked)
+
 
 class RedactorTestCase(unittest.TestCase):
 
@@ -60,6 +72,21 @@ class RedactorTestCase(unittest.TestCase):
             redact("王芳（WangFang@Example.com）请回电 138 0013 8000 "
                 "或 138-0013-8000，住麓山南路 88 号。"),
             f"{ERASED}（{ERASED}）请回电 {ERASED} 或 {ERASED}，住{ERASED}。")
+
+    def test_other_dashes(self):
+        "A number written with the other dashes the validator reads"
+        mobile = Redactor([], ["+8613812345678"])
+        landline = Redactor([], ["+862161234567"])
+        for redact, text in [
+                (mobile, "请回电 138—1234—5678。"),
+                (mobile, "请回电 138‐1234‐5678。"),
+                (mobile, "请回电 138ー1234ー5678。"),
+                (mobile, "请回电 138 — 1234 — 5678。"),
+                (landline, "请回电 021–61234567。"),
+                (landline, "请回电 021−6123−4567。"),
+                ]:
+            with self.subTest(text=text):
+                self.assertEqual(redact(text), f"请回电 {ERASED}。")
 
     def test_other_numbers_kept(self):
         "Other numbers and dates stay"

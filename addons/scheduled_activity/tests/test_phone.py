@@ -25,6 +25,8 @@ VALID = [
     ('１３８００１３８０００', '+8613800138000', '138 0013 8000'),
     ('１３８－００１３－８０００', '+8613800138000', '138 0013 8000'),
     ('138\u30000013\u30008000', '+8613800138000', '138 0013 8000'),
+    ('138\t0013\t8000', '+8613800138000', '138 0013 8000'),
+    ('138 0013\r\n8000\n', '+8613800138000', '138 0013 8000'),
     ('139 1234 5678', '+8613912345678', '139 1234 5678'),
     ('19912345678', '+8619912345678', '199 1234 5678'),
     ('16612345678', '+8616612345678', '166 1234 5678'),
@@ -207,6 +209,10 @@ class PhoneTestCase(ModuleDatabaseTestCase):
         self.assertFalse(same_phone('13800138000', '13800138001'))
         self.assertFalse(same_phone('13800138000', None))
         self.assertFalse(same_phone('138l0138000', '13800138000'))
+        # Pasted from a table or over two lines
+        self.assertTrue(same_phone('138\t1234\t5678', '13812345678'))
+        self.assertTrue(
+            same_phone('021-64321000\n转 8021', '+862164321000;ext=8021'))
 
     def test_domain_valid(self):
         "A search for a valid number finds its stored form (no transaction)"

@@ -35,9 +35,13 @@ MESSAGE_ID_LENGTH = 200
 # The files of one mail a complaint keeps, each within the web form's size
 MAX_EMAIL_FILES = 20
 FILE_NAME_LENGTH = 100
-# Python's gb2312 and gbk codecs fail on the characters that mail clients
-# send under these labels; GB18030 is their superset.
-CHARSET_SUPERSETS = {'gb2312': 'gb18030', 'gbk': 'gb18030'}
+# Python's gb2312, gbk, big5, shift_jis and euc_kr codecs fail on the
+# characters that mail clients send under these labels (GBK, the HKSCS and
+# Windows code pages); their supersets read them, as browsers do (WHATWG
+# Encoding Standard).
+CHARSET_SUPERSETS = {
+    'gb2312': 'gb18030', 'gbk': 'gb18030', 'big5': 'big5hkscs',
+    'shift_jis': 'cp932', 'euc_kr': 'cp949'}
 # A label that says nothing of 8-bit bytes: the text tells.
 GUESSED_CHARSETS = {'ascii'}
 CONTROL_CHARACTERS = re.compile(r'[\x00-\x08\x0b-\x1f\x7f]')
@@ -249,7 +253,7 @@ def safe_name(name, data):
 
 
 def _codec(charset):
-    "The Python codec of a charset label, its superset for GB2312 and GBK"
+    "The Python codec of a charset label, or its CHARSET_SUPERSETS superset"
     if not charset:
         return None
     label = charset.strip().strip('"').lower()
@@ -267,7 +271,8 @@ def _codec(charset):
 def decode_bytes(data, charset=None):
     "Decode text whatever charset it declares, never failing"
     codec = _codec(charset)
-    if codec:
+    # UTF-8 under a wrong label (web forms, scripts) is read as UTF-8
+    if codec and (_decodes(data, codec) or not _decodes(data, 'utf-8')):
         try:
             return data.decode(codec, 'replace')
         except (LookupError, UnicodeError):
@@ -279,6 +284,15 @@ def decode_bytes(data, charset=None):
         return data.decode('gb18030', 'replace')
 
 
+def _decodes(data, codec):
+    "Whether the bytes are text in the codec"
+    try:
+        data.decode(codec)
+    except (LookupError, UnicodeError):
+        return False
+    return True
+
+
 def decode_text(data, charset=None):
     """Decode the text of a body part; return it with what is wrong with
     it: None, 'cut_text' (it ends inside a character) or 'undecodable'"""
@@ -287,9 +301,11 @@ def decode_text(data, charset=None):
         try:
             return data.decode(codec), None
         except UnicodeDecodeError as error:
-            # Only the last character is incomplete: the text was cut
+            # Only the last character is incomplete: the text was cut,
+            # unless it is UTF-8 under a wrong label, read next
             if (index == 0 and error.end == len(data)
-                    and error.start >= len(data) - 3):
+                    and error.start >= len(data) - 3
+                    and (data.isascii() or not _decodes(data, 'utf-8'))):
                 try:
                     text = data[:error.start].decode(codec)
                 except UnicodeDecodeError:
@@ -323,8 +339,7 @@ def decode_header(value):
     unencoded"""
     if not value:
         return ''
-    # Unencoded 8-bit bytes reach here as surrogate escapes.
-    value = decode_bytes(value.encode('utf-8', 'surrogateescape'))
+    value = _raw_text(value)
     value = re.sub(r'\r?\n(?=[ \t])', '', value)
     pieces = []
     position = 0
@@ -343,6 +358,12 @@ def decode_header(value):
     return ''.join(pieces)
 
 
+def _raw_text(value):
+    "A raw header value with its unencoded 8-bit bytes decoded"
+    # They reach here as surrogate escapes.
+    return decode_bytes(value.encode('utf-8', 'surrogateescape'))
+
+
 class _HTMLText(html.parser.HTMLParser):
     "The text of an HTML body: a blank line between paragraphs"
     PARAGRAPHS = {
@@ -357,9 +378,14 @@ class _HTMLText(html.parser.HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts = []
         self.hidden = 0
+        self.head = False
 
     def handle_starttag(self, tag, attrs):
-        if tag in self.HIDDEN:
+        if tag == 'body':
+            # HTML lets the end tag of the head be left out
+            self._end_head()
+        elif tag in self.HIDDEN:
+            self.head = self.head or tag == 'head'
             self.hidden += 1
         elif tag in self.PARAGRAPHS:
             self.parts.append('\n\n')
@@ -369,12 +395,19 @@ class _HTMLText(html.parser.HTMLParser):
             self.parts.append(' ')
 
     def handle_endtag(self, tag):
-        if tag in self.HIDDEN:
+        if tag == 'head':
+            self._end_head()
+        elif tag in self.HIDDEN:
             self.hidden = max(self.hidden - 1, 0)
         elif tag in self.PARAGRAPHS:
             self.parts.append('\n\n')
         elif tag == 'div':
             self.parts.append('\n')
+
+    def _end_head(self):
+        if self.head:
+            self.head = False
+            self.hidden = max(self.hidden - 1, 0)
 
     def handle_data(self, data):
         if not self.hidden:
@@ -418,11 +451,15 @@ def _raw_headers(message):
 
 def _raw_filename(part):
     """The file name of the part read from its raw headers, for names the
-    standard policy decodes wrongly (GB2312 labels holding GBK)"""
+    standard policy decodes wrongly (GB2312 labels holding GBK, 8-bit
+    bytes sent unencoded)"""
     compat = email.message.Message()
     for name, value in part.raw_items():
         if name.lower() in {'content-type', 'content-disposition'}:
-            compat[name] = value
+            # Decoded before the parameters are split, as a GBK character
+            # may end with a backslash, and as the compat32 policy replaces
+            # 8-bit bytes
+            compat[name] = _raw_text(value)
     value = (compat.get_param('filename', None, 'content-disposition')
         or compat.get_param('name'))
     if isinstance(value, tuple):
@@ -460,6 +497,12 @@ def _is_body(part):
 def _part_data(part):
     if part.get_content_maintype() == 'message' and part.is_multipart():
         # A forwarded email is kept whole, as a file
+        if _base64_forward(part):
+            text = part.get_payload(0).get_payload()
+            try:
+                return base64.b64decode(text)
+            except ValueError:
+                return _base64_readable(text)
         try:
             return b''.join(bytes(m) for m in part.get_payload())
         except (ValueError, LookupError, TypeError, IndexError,
@@ -473,6 +516,13 @@ def _part_data(part):
         # What can be read of damaged base64, for the clerk
         data = _base64_readable(payload)
     return data
+
+
+def _base64_forward(part):
+    """Whether the message part is in base64, which RFC 2046 forbids but
+    some clients send: the parser takes it for a mail of text"""
+    encoding = str(part.get('content-transfer-encoding', ''))
+    return encoding.strip().lower() == 'base64'
 
 
 def _base64_readable(text):
@@ -538,7 +588,9 @@ def read_email(raw, arrival):
     headers = _raw_headers(message)
     sender_name, sender_address = '', ''
     if headers.get('from'):
-        raw_from = re.sub(r'\r?\n', '', headers['from'])
+        # Decoded before the addresses are split, as the second byte of a
+        # GBK character may be a backslash or an at sign
+        raw_from = _raw_text(re.sub(r'\r?\n', '', headers['from']))
         sender_name, sender_address = getaddresses([raw_from])[0]
         sender_name = single_line(decode_header(sender_name))
         sender_address = single_line(decode_header(sender_address))
@@ -558,8 +610,7 @@ def read_email(raw, arrival):
     # Without text of its own, a mail reads as its mail program shows it:
     # its text files and the mails it forwards; not so a report, whose
     # files are the mail it returns
-    text = '\n\n'.join(t for t in (
-                plain or rich or ([] if automatic else shown)) if t)
+    text = _first_text(plain, rich, [] if automatic else shown)
     if not headers:
         # Not a mail: no header before the text
         problems = [Problem('undecodable')]
@@ -641,6 +692,15 @@ def _read_parts(message, problems, depth=0):
     return _Texts(plain, rich, shown, attachments)
 
 
+def _first_text(*texts):
+    """The first of the lists of texts that is not blank, joined: an HTML
+    body is the text of a mail whose plain body is blank"""
+    for block in texts:
+        if any(block):
+            return '\n\n'.join(t for t in block if t)
+    return ''
+
+
 def _body_text(part):
     "The text of the body of a part, whatever it holds"
     return clean_text(decode_bytes(
@@ -674,13 +734,16 @@ def _shown_text(part, data, depth):
     if (part.get_content_type() not in {'message/rfc822', 'message/global'}
             or not part.is_multipart() or depth >= MAX_FORWARD_DEPTH):
         return []
-    forwarded = part.get_payload(0)
+    if _base64_forward(part):
+        forwarded = email.message_from_bytes(data, policy=part.policy)
+    else:
+        forwarded = part.get_payload(0)
     try:
         plain, rich, shown, _ = _read_parts(forwarded, [], depth + 1)
     except (ValueError, LookupError, TypeError, IndexError, AttributeError,
             email.errors.MessageError):
         return []
-    text = '\n\n'.join(t for t in (plain or rich or shown) if t)
+    text = _first_text(plain, rich, shown)
     headers = _raw_headers(forwarded)
     lines = [f'{label}: {value}' for label, value in (
             (label, _decoded(headers.get(label.lower())))

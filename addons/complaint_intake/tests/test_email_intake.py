@@ -238,6 +238,96 @@ class ReadEmailTestCase(unittest.TestCase):
         self.assertTrue(name.endswith('.eml'))
         self.assertIn(b'Subject: ', data)
 
+    def test_blank_plain_alternative(self):
+        "A mail whose plain text is blank reads as its HTML, sent or forwarded"
+        text = "洗衣机漏水，已经三次维修了，要求退货。\n\n张三"
+        received = self.read('alternative_blank_plain.eml')
+        self.assertEqual(received.text, text)
+        self.assertEqual(received.problems, [])
+        raw = (b'From: zhaomin@example.com\r\nSubject: Fw\r\n'
+            b'MIME-Version: 1.0\r\nContent-Type: message/rfc822\r\n\r\n'
+            + sample('alternative_blank_plain.eml'))
+        received = read_email(raw, self.arrival)
+        self.assertTrue(received.text.endswith("\n\n" + text))
+
+    def test_html_head_not_closed(self):
+        "The body starts the text of an HTML mail whose head is not closed"
+        received = self.read('html_head_not_closed.eml')
+        self.assertEqual(received.text, "冰箱不制冷，要求退货。\n\n赵敏")
+        self.assertEqual(received.problems, [])
+
+    def test_file_name_raw_8bit(self):
+        "File names sent in raw GBK bytes, one ending with a backslash byte"
+        received = self.read('gbk_raw_file_name.eml')
+        self.assertEqual([n for n, _ in received.attachments],
+            ["购物小票（11月）.pdf", "誠信說明.txt"])
+
+    def test_charset_supersets(self):
+        """Big5, Shift_JIS and EUC-KR labels holding the characters of their
+        supersets (code pages 950, 932 and 949, HKSCS)"""
+        for name, sender, subject, text in [
+                ('big5_cp950.eml', "林小姐", "電鍋裏的內鍋有刮痕",
+                    "您好，我在台北門市買的電鍋裏面的內鍋有刮痕，恒溫功能也失靈了，"
+                    "請問可以換貨嗎？謝謝。"),
+                ('big5_hkscs.eml', "陳生", "冷氣機壞咗",
+                    "我住喺石硤尾邨，你哋送嚟嘅冷氣機壞咗。"),
+                ]:
+            with self.subTest(sample=name):
+                received = self.read(name)
+                self.assertEqual(received.sender_name, sender)
+                self.assertEqual(received.subject, subject)
+                self.assertEqual(received.text, text)
+                self.assertEqual(received.problems, [])
+        for charset, codec, text in [
+                ('shift_jis', 'cp932', "①番レジで二重請求"),
+                ('euc-kr', 'cp949', "똠양꿍 맛이 이상해요"),
+                ]:
+            with self.subTest(charset=charset):
+                word = base64.b64encode(text.encode(codec)).decode()
+                raw = (f'Subject: =?{charset}?B?{word}?=\r\n'
+                    f'Content-Type: text/plain; charset="{charset}"\r\n'
+                    'Content-Transfer-Encoding: 8bit\r\n\r\n').encode() + (
+                    text.encode(codec))
+                received = read_email(raw, self.arrival)
+                self.assertEqual(received.subject, text)
+                self.assertEqual(received.text, text)
+                self.assertEqual(received.problems, [])
+
+    def test_utf8_under_wrong_label(self):
+        "UTF-8 labelled GB2312 (a web form's mail) is read as UTF-8"
+        received = self.read('utf8_labelled_gb2312.eml')
+        self.assertEqual(received.subject, "您好，我在贵店购买的冰箱不制冷")
+        self.assertEqual(received.text, "您好，我在贵店购买的冰箱不制冷")
+        self.assertEqual(received.problems, [])
+
+    def test_sender_raw_gbk(self):
+        "Raw GBK names whose second bytes are a backslash or an at sign"
+        received = self.read('gbk_raw_sender.eml')
+        self.assertEqual(received.sender_name, "李誠")
+        self.assertEqual(received.sender_address, 'li@163.com')
+        for name in ["陳園園", "淺衆", "獲"]:
+            for sender in [f'"{name}" <li@163.com>', f'{name} <li@163.com>']:
+                with self.subTest(sender=sender):
+                    raw = f'From: {sender}\r\nSubject: x\r\n\r\nx'.encode(
+                        'gbk')
+                    received = read_email(raw, self.arrival)
+                    self.assertEqual(received.sender_name, name)
+                    self.assertEqual(received.sender_address, 'li@163.com')
+
+    def test_forwarded_email_base64(self):
+        "A forwarded email in base64, against RFC 2046, is read as any other"
+        received = self.read('rfc822_base64.eml')
+        self.assertEqual(received.text, "\n".join([
+                    "From: 河西万达店 <hexi.wanda@store.example.cn>",
+                    "Date: Mon, 30 Nov 2026 18:02:00 +0800",
+                    "Subject: 拒绝退款通知",
+                    "",
+                    "您的退款申请被拒绝。"]))
+        (name, data), = received.attachments
+        self.assertEqual(name, "拒绝退款通知.eml")
+        self.assertIn(b'Message-ID: <refusal-20261130@store.example.cn>', data)
+        self.assertEqual(received.problems, [])
+
     @settings(max_examples=1000, deadline=None, database=None,
         suppress_health_check=[HealthCheck.too_slow])
     @given(

@@ -437,6 +437,36 @@ def test_reports_and_wizards_only_with_their_own_actions(admin, tryton_url):
 
 
 @pytest.mark.sqlite_demo
+def test_wizards_take_only_the_values_of_their_forms(admin, tryton_url):
+    """The data sent to a wizard holds the values of its forms only: trytond
+    would set each key's values on what the key names, the class of the
+    active model (its record rules, for the whole server) or the record the
+    wizard checks"""
+    clerk = ProbeRPC(tryton_url, 'demo', 'clerk', DEMO_PASSWORD)
+    feedback = clerk.model('complaint.feedback', 'search_count', [])
+    order = admin.model('complaint.complaint', 'search', [], 0, None, None)
+    context = {**clerk.context, 'language': 'en',
+        'active_model': 'complaint.feedback', 'active_id': None,
+        'active_ids': []}
+    session, _, _ = clerk('wizard.whistleblower.report.register.create',
+        context)
+    for data in [
+            {'model': {'__access__': []}},
+            {'model': {'_order': [['id', 'DESC']]}},
+            {'record': {'anonymous': True}},
+            {'start': {'no_such_field': True}},
+            ]:
+        with pytest.raises(RPCError) as error:
+            clerk('wizard.whistleblower.report.register.execute', session,
+                data, 'end', context)
+        assert 'has no form field' in error.value.message, data
+    # The rules and the order of the models are as they were
+    assert clerk.model('complaint.feedback', 'search_count', []) == feedback
+    assert admin.model(
+        'complaint.complaint', 'search', [], 0, None, None) == order
+
+
+@pytest.mark.sqlite_demo
 @pytest.mark.parametrize('login', ['clerk', 'team_lead', 'storemanager'])
 def test_password_digest_and_reset_code_not_searched(admin, user, login):
     """No user spells out the admin's password digest or reset code with

@@ -30,3 +30,8 @@ class WorkingCalendarError(UserError):
 class MailResourceError(UserError):
     "A mail about a record that no mail may concern"
     pass
+
+
+class WizardDataError(UserError):
+    "Data sent to a wizard that is not the values of its forms"
+    pass

@@ -529,6 +529,21 @@ class ComplaintFormTestCase(PublicPageTestCase):
         result = Visitor().get(COMPLAINT, query={'point': 'a\x00b'})
         self.assertEqual(result.status, 200)
 
+    def test_hidden_characters_dropped(self):
+        """Control characters and the bidirectional overrides, which show a
+        text in another order than it is stored, are dropped"""
+        result = self.submit(name='王\u202e明\x07',
+            description='冰柜\u2066坏了\u2069三天，\x1b\r\n没人修。',
+            remedy='退款\u202d\u202c')
+        self.assertEqual(result.status, 200, result.error)
+        complaint, = read('complaint.complaint', [
+                ('number', '=', result.text('complaint-number'))], [
+                'complainant_name', 'description', 'requested_remedy'])
+        self.assertEqual(
+            (complaint['complainant_name'], complaint['description'],
+                complaint['requested_remedy']),
+            ('王明', '冰柜坏了三天，\n没人修。', '退款'))
+
 
 class ComplaintStatusTestCase(PublicPageTestCase):
     "The status look-up of a complaint"

@@ -38,6 +38,12 @@ MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_SIZE = 5 * 1024 * 1024
 # Room for the attachments and the text fields of one form
 MAX_REQUEST_SIZE = MAX_ATTACHMENTS * MAX_ATTACHMENT_SIZE + 1024 * 1024
+# What a visitor's text loses: the control characters but line feeds and
+# tabs, and the bidirectional embeddings, overrides and isolates, which
+# would show a name or a text in the back office and in mails in another
+# order than it is stored (U+202E turns "gpj.exe" into "exe.jpg")
+HIDDEN_CHARACTERS = re.compile(
+    '[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]')
 # The accepted types with their usual file extension
 ATTACHMENT_TYPES = {
     'image/jpeg': 'jpg', 'image/png': 'png', 'image/gif': 'gif',
@@ -163,8 +169,9 @@ def text(request, name, label, required=False, max_length=200,
     """Return the stripped text of the field, checked against the limits
 
     A one-line field has its blanks, line breaks and tabs made single
-    spaces, as its input shows them."""
-    value = request.form.get(name, '').replace('\x00', '')
+    spaces, as its input shows them; control and bidirectional formatting
+    characters are dropped (HIDDEN_CHARACTERS)."""
+    value = HIDDEN_CHARACTERS.sub('', request.form.get(name, ''))
     value = value.strip() if multiline else ' '.join(value.split())
     if required and not value:
         raise PublicPageError(gettext(

@@ -591,6 +591,7 @@ class Activity(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
 
     def _resource_readable_by(self, user):
         "Tell if the user may read the record the activity is about"
+        ModelAccess = Pool().get('ir.model.access')
         if not self.resource:
             return False
         Resource = self.resource.__class__
@@ -600,8 +601,10 @@ class Activity(EnforcedStatesMixin, Workflow, ModelSQL, ModelView):
                 company=user.company.id if user.company else None,
                 employee=user.employee.id if user.employee else None), \
                 check_access():
-            return bool(Resource.search(
-                    [('id', '=', self.resource.id)], count=True))
+            return (ModelAccess.check(
+                    Resource.__name__, 'read', raise_exception=False)
+                and bool(Resource.search(
+                        [('id', '=', self.resource.id)], count=True)))
 
     def _notification_description(self, lang, with_resource=True):
         """The text of a notice: only what is never confidential, and the

@@ -189,6 +189,19 @@ class ScheduledActivityAccessTestCase(unittest.TestCase):
         self.assertNotIn("电话回访", notices['colleague'])
         self.assertIn("跟进", notices['colleague'])
 
+        # Nor from the reminders, of a record of a model they may not read
+        cron, = pool.get('ir.cron').search([], limit=1)
+        error, = pool.get('ir.error').create([{
+                    'origin': str(cron), 'message': "故障"}])
+        Activity.plan(error, 'call', staff['clerk'],
+            self.now - dt.timedelta(hours=1), "检查任务")
+        Activity.send_reminders()
+        notice, = Notification.search([
+                ('user', '=', staff['clerk_user'].id),
+                ('description', 'like', '检查任务%'),
+                ])
+        self.assertNotIn(error.rec_name, notice.description)
+
     @with_transaction()
     def test_administration_group(self):
         "Activity Administration configures types and sees every activity"

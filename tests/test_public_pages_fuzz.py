@@ -9,6 +9,7 @@ and stores nothing. Whether a visit is valid is decided here from the rules
 the pages announce, not from the pages' code.
 """
 import re
+import unicodedata
 import unittest
 
 from hypothesis import HealthCheck, event, given, settings
@@ -140,9 +141,18 @@ def tearDownModule():
     drop_db()
 
 
+def visible(value):
+    """The text without what the pages drop: the control characters but line
+    feeds and tabs, and the bidirectional embeddings, overrides and
+    isolates"""
+    return ''.join(c for c in value or '' if c in '\n\t' or (
+            unicodedata.category(c) != 'Cc' and not (
+                '\u202a' <= c <= '\u202e' or '\u2066' <= c <= '\u2069')))
+
+
 def stripped(value):
     "The text as the pages take it"
-    return (value or '').replace('\x00', '').strip()
+    return visible(value).strip()
 
 
 def fits(value, limit, required=False):
@@ -152,7 +162,7 @@ def fits(value, limit, required=False):
 
 def single(value):
     "A one-line field's text as the pages take it: blanks made one space"
-    return ' '.join((value or '').replace('\x00', '').split())
+    return ' '.join(visible(value).split())
 
 
 def file_values(uploads):

@@ -30,16 +30,22 @@ def log_in(page, url, database, user, password, path=''):
     page.wait_for_selector('#menu .column-char')
 
 
-def settle(page, timeout=20):
-    """Wait until the web client of the page (logged in by log_in) has no
-    call to the server in flight: when an answer arrives the form redraws,
-    and text typed meanwhile is lost"""
+def settle(page, timeout=20, quiet=0.3):
+    """Wait until the web client of the page (logged in by log_in) has had
+    no call to the server in flight for a moment: when an answer arrives the
+    form redraws, and text typed meanwhile is lost. The moment covers the
+    gap between an answer and the call the web client makes on reading it
+    (a new record's defaults, then its on_change), longer on a busy
+    machine."""
     calls = _calls[page]
     end = time.monotonic() + timeout
-    while calls:
-        if time.monotonic() > end:
-            raise AssertionError(
-                f'Server calls still running: {[r.url for r in calls]}')
+    quiet_since = time.monotonic()
+    while calls or time.monotonic() - quiet_since < quiet:
+        if calls:
+            if time.monotonic() > end:
+                raise AssertionError(
+                    f'Server calls still running: {[r.url for r in calls]}')
+            quiet_since = time.monotonic()
         page.wait_for_timeout(50)
 
 

@@ -44,6 +44,12 @@ CHARSET_SUPERSETS = {
     'shift_jis': 'cp932', 'euc_kr': 'cp949'}
 # A label that says nothing of 8-bit bytes: the text tells.
 GUESSED_CHARSETS = {'ascii'}
+# Labels that mail programs and web forms put by default on whatever they
+# send: under them, text that reads as UTF-8 or as GB is taken as such
+DEFAULT_LABELS = {'iso8859-1', 'cp1252', 'iso8859-15'}
+# GB2312 text: ASCII and pairs of bytes from 0xA1 to 0xFE. Latin letters of
+# the labels above come one by one between ASCII letters.
+GB_PAIRS = re.compile(rb'(?:[\x00-\x7f]|[\xa1-\xfe]{2})*')
 CONTROL_CHARACTERS = re.compile(r'[\x00-\x08\x0b-\x1f\x7f]')
 # RFC 2047 encoded words, in runs separated only by blanks, which are not
 # part of the text
@@ -268,9 +274,26 @@ def _codec(charset):
     return None
 
 
+def _label_codec(data, charset):
+    "The codec to read the data with first: the label's, unless it lies"
+    codec = _codec(charset)
+    if codec in DEFAULT_LABELS and not data.isascii():
+        if _decodes(data, 'utf-8'):
+            return 'utf-8'
+        if (GB_PAIRS.fullmatch(data) and _decodes(data, 'gb2312')
+                and sum(b > 0x7f for b in data) >= 4):
+            return 'gb18030'
+    return codec
+
+
 def decode_bytes(data, charset=None):
     "Decode text whatever charset it declares, never failing"
-    codec = _codec(charset)
+    # The byte order mark some programs put first is no part of the text
+    return _decode_bytes(data, charset).removeprefix('\ufeff')
+
+
+def _decode_bytes(data, charset):
+    codec = _label_codec(data, charset)
     # UTF-8 under a wrong label (web forms, scripts) is read as UTF-8
     if codec and (_decodes(data, codec) or not _decodes(data, 'utf-8')):
         try:
@@ -296,7 +319,14 @@ def _decodes(data, codec):
 def decode_text(data, charset=None):
     """Decode the text of a body part; return it with what is wrong with
     it: None, 'cut_text' (it ends inside a character) or 'undecodable'"""
-    codecs_ = [c for c in [_codec(charset), 'utf-8', 'gb18030'] if c]
+    text, problem = _decode_text(data, charset)
+    # The byte order mark some programs put first is no part of the text
+    return text.removeprefix('\ufeff'), problem
+
+
+def _decode_text(data, charset):
+    codecs_ = [c for c in [_label_codec(data, charset), 'utf-8', 'gb18030']
+        if c]
     for index, codec in enumerate(dict.fromkeys(codecs_)):
         try:
             return data.decode(codec), None
@@ -332,14 +362,14 @@ def single_line(text):
     return ' '.join(clean_text(text).split())
 
 
-def decode_header(value):
+def decode_header(value, charset=None):
     """Decode a raw header value: its folding, RFC 2047 encoded words (by
     the standard library, which joins the adjacent words of one charset as
     clients split a character across them) and 8-bit bytes sent
-    unencoded"""
+    unencoded, read in the charset when they are not UTF-8"""
     if not value:
         return ''
-    value = _raw_text(value)
+    value = _raw_text(value, charset)
     value = re.sub(r'\r?\n(?=[ \t])', '', value)
     pieces = []
     position = 0
@@ -358,10 +388,24 @@ def decode_header(value):
     return ''.join(pieces)
 
 
-def _raw_text(value):
-    "A raw header value with its unencoded 8-bit bytes decoded"
+def _raw_text(value, charset=None):
+    """A raw header value with its unencoded 8-bit bytes decoded: as UTF-8
+    when they are, else in the charset (that of the mail's text), else as
+    GB18030"""
     # They reach here as surrogate escapes.
-    return decode_bytes(value.encode('utf-8', 'surrogateescape'))
+    data = value.encode('utf-8', 'surrogateescape')
+    return decode_bytes(data, None if _decodes(data, 'utf-8') else charset)
+
+
+def _headers_charset(message):
+    """The charset that a mail program writing its text in a Chinese,
+    Japanese or Korean charset writes its unencoded headers in"""
+    for part in message.walk():
+        if part.get_content_maintype() == 'text':
+            codec = _codec(part.get_content_charset())
+            if codec and codec not in DEFAULT_LABELS | {'utf-8'}:
+                return codec
+    return None
 
 
 class _HTMLText(html.parser.HTMLParser):
@@ -586,17 +630,18 @@ def read_email(raw, arrival):
     that keep it from being taken as it is, and whether a program sent it"""
     message = email.message_from_bytes(raw, policy=email.policy.default)
     headers = _raw_headers(message)
+    charset = _headers_charset(message)
     sender_name, sender_address = '', ''
     if headers.get('from'):
         # Decoded before the addresses are split, as the second byte of a
         # GBK character may be a backslash or an at sign
-        raw_from = _raw_text(re.sub(r'\r?\n', '', headers['from']))
+        raw_from = _raw_text(re.sub(r'\r?\n', '', headers['from']), charset)
         sender_name, sender_address = getaddresses([raw_from])[0]
         sender_name = single_line(decode_header(sender_name))
         sender_address = single_line(decode_header(sender_address))
         if not (sender_name or sender_address):
             sender_name = single_line(decode_header(raw_from))
-    subject = single_line(decode_header(headers.get('subject')))
+    subject = single_line(decode_header(headers.get('subject'), charset))
     automatic = _automatic(message, headers, sender_address, subject)
     problems = []
     try:

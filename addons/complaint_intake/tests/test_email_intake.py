@@ -300,6 +300,50 @@ class ReadEmailTestCase(unittest.TestCase):
         self.assertEqual(received.text, "您好，我在贵店购买的冰箱不制冷")
         self.assertEqual(received.problems, [])
 
+    def test_text_under_default_label(self):
+        """GBK and UTF-8 under the Latin-1 label a mail program or web form
+        puts by default are read as such; Latin text stays Latin"""
+        for label in ['iso-8859-1', 'windows-1252']:
+            for text, codec in [
+                    ("冰箱不制冷，要求退货。", 'gbk'),
+                    ("冰箱不制冷，要求退货。", 'utf-8'),
+                    ("Größe falsch, Kühlschrank kühlt nicht", 'latin-1'),
+                    ("Größe", 'latin-1'),
+                    ]:
+                with self.subTest(label=label, text=text, codec=codec):
+                    raw = (f'Subject: x\r\nContent-Type: text/plain; '
+                        f'charset="{label}"\r\n'
+                        'Content-Transfer-Encoding: 8bit\r\n\r\n'
+                        ).encode() + text.encode(codec)
+                    received = read_email(raw, self.arrival)
+                    self.assertEqual(received.text, text)
+                    self.assertEqual(received.problems, [])
+
+    def test_byte_order_mark(self):
+        "The byte order mark before a UTF-8 text is not part of it"
+        raw = (b'Subject: x\r\nContent-Type: text/plain; charset=utf-8\r\n'
+            b'Content-Transfer-Encoding: 8bit\r\n\r\n'
+            + '\ufeff收银员态度恶劣'.encode())
+        self.assertEqual(read_email(raw, self.arrival).text, "收银员态度恶劣")
+
+    def test_raw_headers_in_text_charset(self):
+        """Unencoded 8-bit headers of a Big5 mail are read as Big5; those in
+        UTF-8 as UTF-8"""
+        body = "您好，電鍋的內鍋有刮痕。".encode('cp950')
+        for header_codec in ['cp950', 'utf-8']:
+            with self.subTest(header_codec=header_codec):
+                raw = ('From: 林小姐 <lin@example.com.tw>\r\n'
+                    'Subject: 電鍋的內鍋有刮痕\r\n'
+                    'Content-Type: text/plain; charset=big5\r\n'
+                    'Content-Transfer-Encoding: 8bit\r\n\r\n'
+                    ).encode(header_codec) + body
+                received = read_email(raw, self.arrival)
+                self.assertEqual(received.sender_name, "林小姐")
+                self.assertEqual(
+                    received.sender_address, 'lin@example.com.tw')
+                self.assertEqual(received.subject, "電鍋的內鍋有刮痕")
+                self.assertEqual(received.text, "您好，電鍋的內鍋有刮痕。")
+
     def test_sender_raw_gbk(self):
         "Raw GBK names whose second bytes are a backslash or an at sign"
         received = self.read('gbk_raw_sender.eml')

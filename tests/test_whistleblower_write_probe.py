@@ -288,6 +288,32 @@ class WhistleblowerWriteProbeTestCase(unittest.TestCase):
                 'id': self.ids['notified'], 'state': 'notified',
                 'closed_at': None, 'identity_erased_at': None})
 
+    def test_case_officer_is_a_case_officer(self):
+        """A report goes only to an employee whose user is a case officer:
+        another employee could not even read it"""
+        reporter = self.ids['employees']['reporter']
+        kind, message, _ = self.refusal(
+            'officer', 'model', 'whistleblower.report', 'write',
+            [self.ids['report']], {'case_officer': reporter})
+        self.assertEqual(kind, 'DomainValidationError')
+        self.assertIn('Case Officer', message)
+        self.assertEqual(
+            self.report_values(self.ids['report'], ['case_officer']),
+            {'id': self.ids['report'],
+                'case_officer': self.ids['employees']['officer']})
+        kind, _, _ = self.refusal(
+            'officer', 'model', 'whistleblower.report', 'create', [{
+                    'company': self.ids['company'], 'channel': 'oral',
+                    'received_at': dt.datetime.now(), 'category': 'other',
+                    'description': 'Given to a colleague.',
+                    'case_officer': reporter,
+                    }])
+        self.assertEqual(kind, 'DomainValidationError')
+        # A case officer takes over another one's report
+        self.call('officer', 'model', 'whistleblower.report', 'write',
+            [self.ids['theirs']],
+            {'case_officer': self.ids['employees']['officer']})
+
     def test_no_report_created_closed(self):
         "Nobody creates a report already closed in 2020"
         self.refusal('officer', 'model', 'whistleblower.report', 'create', [{

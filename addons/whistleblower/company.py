@@ -3,6 +3,7 @@
 import json
 
 from trytond.i18n import gettext
+from trytond.model import fields
 from trytond.modules.scheduled_activity import clock
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
@@ -12,6 +13,30 @@ from .access import officer_users
 
 class Employee(metaclass=PoolMeta):
     __name__ = 'company.employee'
+    whistleblower_officer = fields.Function(fields.Boolean(
+            "Whistleblowing Case Officer",
+            help="A user of this employee is a case officer: "
+            "reports can be given to them."),
+        'get_whistleblower_officer', searcher='search_whistleblower_officer')
+
+    @classmethod
+    @without_check_access
+    def _officer_employee_ids(cls):
+        return {e.id for u in officer_users() for e in u.employees}
+
+    @classmethod
+    def get_whistleblower_officer(cls, employees, name):
+        officers = cls._officer_employee_ids()
+        return {e.id: e.id in officers for e in employees}
+
+    @classmethod
+    def search_whistleblower_officer(cls, name, clause):
+        _, operator, value = clause[:3]
+        officer = {'=': value, '!=': not value}.get(operator)
+        if officer is None:
+            return [('id', '=', -1)]
+        return [('id', 'in' if officer else 'not in',
+                list(cls._officer_employee_ids()))]
 
     @classmethod
     def on_modification(cls, mode, employees, field_names=None):

@@ -47,6 +47,7 @@ class Configuration(EnforcedStatesMixin, ModelSingleton, ModelSQL, ModelView):
         "evidence are erased.")
     web_case_officer = fields.Many2One(
         'company.employee', "Case Officer of Web Reports",
+        domain=[('whistleblower_officer', '=', True)],
         help="The case officer of the reports sent from the public report "
         "page.\nThe page accepts reports only when one is set.")
     # Fernet token of the secret of the keyed digests: it survives key

@@ -84,7 +84,10 @@ class Report(
         "a receipt code lets them follow the report.")
     case_officer = fields.Many2One(
         'company.employee', "Case Officer", required=True,
-        domain=[('company', '=', Eval('company', -1))],
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ('whistleblower_officer', '=', True),
+            ],
         states={
             'readonly': Eval('state').in_(['notified', 'closed']),
             })
@@ -462,7 +465,10 @@ class RegisterStart(ModelView):
     persons_concerned = fields.Text("Persons Concerned")
     case_officer = fields.Many2One(
         'company.employee', "Case Officer", required=True,
-        domain=[('company', '=', Eval('company', -1))])
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ('whistleblower_officer', '=', True),
+            ])
     anonymous = fields.Boolean(
         "Anonymous",
         help="The reporter does not give a name: "

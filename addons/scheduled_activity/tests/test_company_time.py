@@ -15,7 +15,7 @@ from lxml import etree
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.scheduled_activity.tests.tools import (
-    ModuleDatabaseTestCase)
+    ModuleDatabaseTestCase, create_user)
 from trytond.modules.scheduled_activity.timezone import (
     company_date, company_datetime, company_today, format_company_date,
     format_company_datetime)
@@ -287,6 +287,8 @@ class PrintedTimesTestCase(ModuleDatabaseTestCase):
         company = _company('Asia/Shanghai')
         with set_company(company):
             officer = create_employee(company, "周")
+            create_user('zhou', ['whistleblower.group_whistleblower_officer'],
+                company, officer)
             report, = Report.create([{
                         'company': company.id,
                         'channel': 'oral',

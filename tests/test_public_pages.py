@@ -399,6 +399,29 @@ class ComplaintFormTestCase(PublicPageTestCase):
                 self.assertTrue(attachment['name'].strip())
                 self.assertTrue(attachment['name'].isprintable())
 
+    def test_file_name_tells_content(self):
+        """A picture keeps its name when its extension says what it is; one
+        named as a page or a program gets the extension of a picture"""
+        for name, kept in [
+                ('收据.jpg', '收据.jpg'), ('IMG_0001.JPEG', 'IMG_0001.JPEG'),
+                ('evidence.html', 'evidence.html.jpg'),
+                ('发票.pdf.exe', '发票.pdf.exe.jpg'), ('photo', 'photo.jpg'),
+                ]:
+            with self.subTest(name=name):
+                visitor = Visitor()
+                visitor.get(COMPLAINT)
+                result = visitor.post(COMPLAINT, {
+                        **complaint_values(),
+                        'attachments': files((name, JPEG))})
+                self.assertEqual(result.status, 200, result.error)
+                complaint, = read('complaint.complaint', [
+                        ('number', '=', result.text('complaint-number'))],
+                    ['id'])
+                attachment, = read('ir.attachment', [('resource', '=',
+                            f'complaint.complaint,{complaint["id"]}')],
+                    ['name'])
+                self.assertEqual(attachment['name'], kept)
+
     def assertRefusedKeepingText(self, uploads, message_id, **variables):
         "Assert the files are refused and nothing typed is lost"
         visitor = Visitor()

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import logging
+import mimetypes
 import os
 import pathlib
 import re
@@ -204,9 +205,19 @@ def attachments(request, name='attachments'):
                     size=MAX_ATTACHMENT_SIZE // (1024 * 1024)))
         mimetype = attachment_type(filename, data)
         result.append(Upload(
-                filename or 'attachment', mimetype,
+                named_as(filename or 'attachment', mimetype), mimetype,
                 strip_metadata(mimetype, data)))
     return result
+
+
+def named_as(filename, mimetype):
+    """The file name ending with an extension of the content's type: a
+    picture named page.html would open as a page on the desk that saves
+    it"""
+    extension = os.path.splitext(filename)[1].lower()
+    if extension not in mimetypes.guess_all_extensions(mimetype):
+        filename += '.' + ATTACHMENT_TYPES[mimetype]
+    return filename
 
 
 def attachment_type(filename, data):

@@ -377,8 +377,9 @@ class Approval(
             for approval in approvals:
                 before = set(approval.candidates)
                 approval._set_candidates(before, False)
-                removed[approval] = before - set(approval.candidates)
-            cls.save(approvals)
+                if before != set(approval.candidates):
+                    removed[approval] = before - set(approval.candidates)
+            cls.save(list(removed))
             for approval, users in removed.items():
                 cls._withdraw_notices([approval], users=users)
 

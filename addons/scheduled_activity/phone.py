@@ -235,15 +235,28 @@ def format_phone(value, region=DEFAULT_REGION):
 
 def same_phone(value, other, region=DEFAULT_REGION):
     """Tell if both values are the same number; an extension given on both
-    sides must be the same"""
+    sides must be the same
+
+    The value may also be written as a local number of the other's country,
+    as its owner writes it at home (9123 4567 for +852 9123 4567)."""
     try:
-        number = _read(value, region)
         other = _read(other, region)
     except _Refused:
         return False
-    if number is None or other is None:
+    if other is None:
         return False
-    return ((number.country_code, number.national_number)
+    regions = dict.fromkeys(
+        [region, phonenumbers.region_code_for_number(other)])
+    return any(_same_number(value, other, r) for r in regions if r)
+
+
+def _same_number(value, other, region):
+    try:
+        number = _read(value, region)
+    except _Refused:
+        return False
+    return (number is not None
+        and (number.country_code, number.national_number)
         == (other.country_code, other.national_number)
         and (not number.extension or not other.extension
             or number.extension == other.extension))

@@ -213,6 +213,12 @@ class PhoneTestCase(ModuleDatabaseTestCase):
         self.assertTrue(same_phone('138\t1234\t5678', '13812345678'))
         self.assertTrue(
             same_phone('021-64321000\n转 8021', '+862164321000;ext=8021'))
+        # A local number of the other's country, as written at home
+        self.assertTrue(same_phone('9123 4567', '+85291234567'))
+        self.assertTrue(same_phone('2123-4567', '+852 2123 4567'))
+        self.assertTrue(same_phone('0912 345 678', '+886912345678'))
+        self.assertFalse(same_phone('9123 4568', '+85291234567'))
+        self.assertFalse(same_phone('9123 4567', '+8613800138000'))
 
     def test_domain_valid(self):
         "A search for a valid number finds its stored form (no transaction)"

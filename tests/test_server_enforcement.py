@@ -467,6 +467,32 @@ def test_wizards_take_only_the_values_of_their_forms(admin, tryton_url):
 
 
 @pytest.mark.sqlite_demo
+def test_reporter_employee_of_the_company_of_the_report(admin, tryton_url):
+    """The reporter's employee record, kept only as a token that no foreign
+    key checks, must be an employee of the report's company"""
+    officer = ProbeRPC(tryton_url, 'demo', 'officer', DEMO_PASSWORD)
+    reports = officer.model('whistleblower.report', 'search_count', [])
+    employees = admin.model('company.employee', 'search', [], 0, None, None)
+    context = {**officer.context, 'language': 'en'}
+    session, _, _ = officer('wizard.whistleblower.report.register.create',
+        context)
+    start = {
+        'company': officer.context['company'], 'channel': 'oral',
+        'received_at': dt.datetime.now().replace(microsecond=0),
+        'category': 'other', 'description': '叉车刹车失灵。',
+        'case_officer': officer.context['employee'], 'anonymous': False,
+        'reporter_name': '刘伟', 'reporter_employee': max(employees) + 1000,
+        'reporter_contact': None,
+        }
+    with pytest.raises(RPCError) as error:
+        officer('wizard.whistleblower.report.register.execute', session,
+            {'start': start}, 'register', context)
+    assert 'not one of the company of the report' in error.value.message
+    assert officer.model(
+        'whistleblower.report', 'search_count', []) == reports
+
+
+@pytest.mark.sqlite_demo
 @pytest.mark.parametrize('login', ['clerk', 'team_lead', 'storemanager'])
 def test_password_digest_and_reset_code_not_searched(admin, user, login):
     """No user spells out the admin's password digest or reset code with

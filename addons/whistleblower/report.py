@@ -556,6 +556,7 @@ class Register(Wizard):
     def transition_register(self):
         pool = Pool()
         Configuration = pool.get('whistleblower.configuration')
+        Employee = pool.get('company.employee')
         Report = pool.get('whistleblower.report')
         Reporter = pool.get('whistleblower.reporter')
         check_officer()
@@ -566,6 +567,14 @@ class Register(Wizard):
         if not start.anonymous and not (start.reporter_name or '').strip():
             raise ReportValidationError(gettext(
                     'whistleblower.msg_reporter_name_required'))
+        # Kept only as a token, which no foreign key or domain checks
+        if (not start.anonymous and start.reporter_employee
+                and not Employee.search([
+                        ('id', '=', start.reporter_employee.id),
+                        ('company', '=', start.company.id),
+                        ])):
+            raise ReportValidationError(gettext(
+                    'whistleblower.msg_reporter_employee_unknown'))
         report = Report(
             company=start.company,
             channel=start.channel,

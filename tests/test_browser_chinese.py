@@ -80,11 +80,9 @@ def active(page):
 
 
 def settle(page):
-    "Wait until the web client has drawn the answers of its calls"
-    web_client.settle(page)
-    # An answer drawn may ask for more (the records of a list, a tab count)
-    page.wait_for_timeout(100)
-    web_client.settle(page)
+    """Wait until the web client has drawn the answers of its calls; a
+    short quiet moment, as the scan only reads what is drawn"""
+    web_client.settle(page, quiet=0.1)
 
 
 def scan(page, where, found):

@@ -42,6 +42,18 @@ FILE_NAME_LENGTH = 100
 CHARSET_SUPERSETS = {
     'gb2312': 'gb18030', 'gbk': 'gb18030', 'big5': 'big5hkscs',
     'shift_jis': 'cp932', 'euc_kr': 'cp949'}
+# Labels of the WHATWG Encoding Standard that mail programs write and
+# Python does not know
+LABEL_ALIASES = {
+    'cn-big5': 'big5', 'x-x-big5': 'big5',
+    'csgb2312': 'gbk', 'gb_2312': 'gbk', 'gb_2312-80': 'gbk',
+    'windows-936': 'gbk', 'x-mac-chinesesimp': 'gbk',
+    'x-sjis': 'shift_jis', 'windows-31j': 'shift_jis',
+    'x-euc-jp': 'euc_jp',
+    'cseuckr': 'euc_kr', 'ks_c_5601-1989': 'euc_kr', 'windows-949': 'euc_kr',
+    'unicode-1-1-utf-8': 'utf-8', 'x-cp1252': 'cp1252',
+    'windows-874': 'cp874',
+    }
 # A label that says nothing of 8-bit bytes: the text tells.
 GUESSED_CHARSETS = {'ascii'}
 # Labels that mail programs and web forms put by default on whatever they
@@ -265,7 +277,7 @@ def _codec(charset):
     label = charset.strip().strip('"').lower()
     for name in [label, label.removeprefix('x-')]:
         try:
-            codec = codecs.lookup(name).name
+            codec = codecs.lookup(LABEL_ALIASES.get(name, name)).name
         except (LookupError, ValueError):
             # Unknown, or not even a name (NUL, 8-bit bytes)
             continue

@@ -300,6 +300,29 @@ class ReadEmailTestCase(unittest.TestCase):
         self.assertEqual(received.text, "您好，我在贵店购买的冰箱不制冷")
         self.assertEqual(received.problems, [])
 
+    def test_charset_labels_of_the_web(self):
+        """The charset labels of the WHATWG Encoding Standard that Python
+        does not know are read as browsers read them"""
+        for label, codec, text in [
+                ('x-x-big5', 'cp950', "電鍋的內鍋有刮痕"),
+                ('cn-big5', 'cp950', "電鍋的內鍋有刮痕"),
+                ('csGB2312', 'gbk', "冰箱不制冷，要求退货"),
+                ('GB_2312-80', 'gbk', "冰箱不制冷，要求退货"),
+                ('windows-936', 'gbk', "冰箱不制冷，要求退货"),
+                ('windows-31j', 'cp932', "①番レジで二重請求"),
+                ('ks_c_5601-1989', 'cp949', "똠양꿍 맛이 이상해요"),
+                ]:
+            with self.subTest(label=label):
+                word = base64.b64encode(text.encode(codec)).decode()
+                raw = (f'Subject: =?{label}?B?{word}?=\r\n'
+                    f'Content-Type: text/plain; charset="{label}"\r\n'
+                    'Content-Transfer-Encoding: 8bit\r\n\r\n').encode() + (
+                    text.encode(codec))
+                received = read_email(raw, self.arrival)
+                self.assertEqual(received.subject, text)
+                self.assertEqual(received.text, text)
+                self.assertEqual(received.problems, [])
+
     def test_text_under_default_label(self):
         """GBK and UTF-8 under the Latin-1 label a mail program or web form
         puts by default are read as such; Latin text stays Latin"""

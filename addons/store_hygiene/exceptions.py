@@ -22,3 +22,7 @@ class CorrectiveActionError(UserError):
 
 class PreshiftCheckValidationError(ValidationError):
     pass
+
+
+class PreshiftCheckClosedError(UserError):
+    pass

@@ -21,7 +21,7 @@ from trytond.modules.scheduled_activity.notify import (
 from trytond.modules.scheduled_activity.timezone import (
     company_today, from_company_time, today_domain)
 
-from .exceptions import PreshiftCheckValidationError
+from .exceptions import PreshiftCheckClosedError, PreshiftCheckValidationError
 
 
 class HealthCertificate(EnforcedStatesMixin, ActivityMixin, ModelSQL, ModelView):
@@ -280,6 +280,24 @@ class PreshiftCheck(EnforcedStatesMixin, ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         return f'{self.employee.rec_name} {self.date}'
+
+    @classmethod
+    def check_modification(cls, mode, checks, values=None, external=False):
+        """The checks of a past day are the records the law asks to keep:
+        nobody changes or deletes them (the retention's erasure does)"""
+        super().check_modification(
+            mode, checks, values=values, external=external)
+        if not external or mode not in {'write', 'delete'}:
+            return
+        for check in checks:
+            today = company_today(check.company)
+            dates = [check.date]
+            if mode == 'write' and values.get('date'):
+                dates.append(values['date'])
+            if min(dates) < today:
+                raise PreshiftCheckClosedError(gettext(
+                        'store_hygiene.msg_preshift_check_past',
+                        check=check.rec_name))
 
     @classmethod
     def validate_fields(cls, checks, field_names):

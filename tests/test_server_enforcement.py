@@ -466,6 +466,42 @@ def test_wizards_take_only_the_values_of_their_forms(admin, tryton_url):
         'complaint.complaint', 'search', [], 0, None, None) == order
 
 
+# A value of another kind for each kind of field, as a crafted call sends it
+OTHER_KIND = {
+    'char': 12345, 'text': ['a list'], 'integer': 'abc', 'float': 'NaN',
+    'numeric': [1], 'boolean': 'yes', 'date': '2026-13-45',
+    'datetime': 12, 'timedelta': 'an hour', 'selection': ['a list'],
+    'many2one': 10 ** 9, 'many2many': [('add', [10 ** 9])],
+    'one2many': [('create', 'not values')],
+    }
+
+
+@pytest.mark.sqlite_demo
+@pytest.mark.parametrize('login', ['clerk', 'handler', 'officer',
+        'storemanager'])
+def test_values_of_another_kind_refused(admin, models, user, login):
+    """A value not of its field's kind, or naming a record that does not
+    exist, is refused with a message, never stored nor failing in the
+    server's code"""
+    failures = []
+    for name, fields, ids in readable(admin, user, models):
+        if not ids:
+            continue
+        for field, description in fields.items():
+            value = OTHER_KIND.get(description['type'])
+            if value is None or description.get('readonly'):
+                continue
+            try:
+                user.model(name, 'write', ids[:1], {field: value})
+            except RPCError as error:
+                if error.args[0][0] != 'UserError':
+                    failures.append(
+                        f'{name}.{field} = {value!r}: {error.args[0]!r:.200}')
+            else:
+                failures.append(f'{name}.{field} = {value!r}: accepted')
+    assert not failures, '\n'.join(failures)
+
+
 @pytest.mark.sqlite_demo
 def test_reporter_employee_of_the_company_of_the_report(admin, tryton_url):
     """The reporter's employee record, kept only as a token that no foreign

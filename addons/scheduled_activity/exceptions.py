@@ -35,3 +35,8 @@ class MailResourceError(UserError):
 class WizardDataError(UserError):
     "Data sent to a wizard that is not the values of its forms"
     pass
+
+
+class ValueKindError(UserError):
+    "A value sent that is not of its field's kind"
+    pass

@@ -7,7 +7,7 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.scheduled_activity.exceptions import (
-    ActivityTypeUnknownError)
+    ActivityTypeUnknownError, ValueKindError)
 from trytond.modules.scheduled_activity.tests.tools import (
     as_user, create_user)
 from trytond.pool import Pool
@@ -83,6 +83,38 @@ class ScheduledActivityAccessTestCase(unittest.TestCase):
             self.assertEqual(done.state, 'done')
             self.assertEqual(done.done_by, staff['clerk_user'])
             self.assertIsNotNone(done.done_at)
+
+    @with_transaction()
+    def test_values_of_their_fields_kinds(self):
+        """A value not of its field's kind, or naming a record that does not
+        exist, is refused with a message and the activity stays as it was"""
+        pool = Pool()
+        Activity = pool.get('scheduled.activity')
+        staff = self.create_staff()
+        mine = self.plan(staff['clerk'])
+
+        with as_user(staff['clerk_user']):
+            for values in [
+                    {'subject': 12345},
+                    {'subject': "电话\x00回访"},
+                    {'resource': ["a list"]},
+                    {'due': "2026-13-45 99:00"},
+                    {'due': dt.date(2026, 12, 8)},
+                    ]:
+                with self.subTest(values=values):
+                    with self.assertRaises(ValueKindError):
+                        Activity.write([Activity(mine.id)], values)
+            with self.assertRaises(ValueKindError):
+                Activity.write([Activity(mine.id)], {'assignee': 10 ** 9})
+            with self.assertRaises(ValueKindError):
+                Activity.create([{'subject': ["a list"]}])
+            with self.assertRaises(ValueKindError):
+                Activity.create({'subject': "电话回访"})
+            activity = Activity(mine.id)
+            self.assertEqual(activity.subject, "电话回访")
+            self.assertEqual(activity.assignee, staff['clerk'])
+            Activity.write([activity], {'subject': "再次电话回访"})
+            self.assertEqual(Activity(mine.id).subject, "再次电话回访")
 
     @with_transaction()
     def test_employee_cannot_forge_bookkeeping(self):

@@ -15,6 +15,8 @@ import math
 from decimal import Decimal
 
 from trytond.i18n import gettext
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
 from .enforce import user_call
@@ -114,13 +116,23 @@ def check_values(Model, vlist):
                 'scheduled_activity.msg_values_not_record',
                 **Model.__names__()))
     _check_kinds(Model, vlist, existing)
-    for (Target, name, Owner), ids in existing.items():
+    for Target, ids in existing.items():
         with without_check_access(), \
                 Transaction().set_context(active_test=False):
             found = {r.id for r in Target.search([('id', 'in', list(ids))])}
-        for missing in sorted(ids - found):
-            raise ValueKindError(gettext('ir.msg_foreign_model_missing',
-                    value=missing, **Owner.__names__(field=name)))
+        if ids - found:
+            # The error of reading them, as a record hidden from the user
+            # answers (see whistleblower's ExcludedAsMissingMixin)
+            raise missing_error(Target, ids - found)
+
+
+def missing_error(Model, ids, mode='read'):
+    "The error trytond gives for the ids of the Model that do not exist"
+    text = ', '.join(map(str, sorted(ids)[:5]))
+    if len(ids) > 5:
+        text += '...'
+    return AccessError(gettext(f'ir.msg_{mode}_error',
+            ids=text, model=Pool().get('ir.model').get_name(Model.__name__)))
 
 
 def _check_kinds(Model, vlist, existing):
@@ -145,8 +157,7 @@ def _check_kinds(Model, vlist, existing):
                         value=repr(value)[:50],
                         **Model.__names__(field=name)))
             if field._type in {'many2one', 'one2one'}:
-                existing.setdefault(
-                    (field.get_target(), name, Model), set()).add(value)
+                existing.setdefault(field.get_target(), set()).add(value)
             elif field._type in X2MANY:
                 Target = field.get_target()
                 for action, *args in value:
@@ -158,8 +169,7 @@ def _check_kinds(Model, vlist, existing):
                         ids = [i for a in (
                                 args[::2] if action == 'write' else args[:1])
                             for i in a]
-                        existing.setdefault(
-                            (Target, name, Model), set()).update(ids)
+                        existing.setdefault(Target, set()).update(ids)
 
 
 class ValueKindsMixin:

@@ -6,8 +6,8 @@ from collections import defaultdict
 
 from trytond.i18n import gettext
 from trytond.model import fields
-from trytond.model.exceptions import AccessError
 from trytond.modules.scheduled_activity.enforce import user_call
+from trytond.modules.scheduled_activity.values import missing_error
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice, reduce_ids
@@ -203,8 +203,6 @@ class ExcludedIdsMixin:
     def _raise_missing(cls, ids, mode='read', always=False):
         """Raise the error of the ids that do not exist for those the user
         is excluded from, and for those that do not exist when always"""
-        pool = Pool()
-        Model = pool.get('ir.model')
         ids = {i for i in ids if isinstance(i, int) and i >= 0}
         if not ids or not Transaction().user:
             return
@@ -212,14 +210,9 @@ class ExcludedIdsMixin:
         if not excluded and not always:
             return
         # As ModelSQL lists the ids that fail: a set difference
-        wrong_ids = list(ids.difference(cls._existing_ids(ids) - excluded))
-        if not wrong_ids:
-            return
-        text = ', '.join(map(str, wrong_ids[:5]))
-        if len(wrong_ids) > 5:
-            text += '...'
-        raise AccessError(gettext(f'ir.msg_{mode}_error',
-                ids=text, model=Model.get_name(cls.__name__)))
+        wrong_ids = ids.difference(cls._existing_ids(ids) - excluded)
+        if wrong_ids:
+            raise missing_error(cls, wrong_ids, mode)
 
     @classmethod
     def copy(cls, records, default=None):

@@ -378,23 +378,26 @@ class ComplaintFormTestCase(PublicPageTestCase):
         self.assertNotIn(name, result.html)
         self.assertFalse(result.document.xpath('//img'))
 
+    def stored_picture(self, name):
+        "Send a complaint with a picture of the name; return its attachment"
+        visitor = Visitor()
+        visitor.get(COMPLAINT)
+        result = visitor.post(COMPLAINT, {
+                **complaint_values(), 'attachments': files((name, JPEG))})
+        self.assertEqual(result.status, 200, result.error)
+        complaint, = read('complaint.complaint', [
+                ('number', '=', result.text('complaint-number'))], ['id'])
+        attachment, = read('ir.attachment', [('resource', '=',
+                    f'complaint.complaint,{complaint["id"]}')],
+            ['name', 'data'])
+        return attachment
+
     def test_file_names_cleaned(self):
         "A picture named with blanks or control characters is kept"
         for name in [' ', 'photos/\x85', 'scan\t1.jpg', 'a\x0cb.jpg',
                 'a\x00b.jpg']:
             with self.subTest(name=name):
-                visitor = Visitor()
-                visitor.get(COMPLAINT)
-                result = visitor.post(COMPLAINT, {
-                        **complaint_values(),
-                        'attachments': files((name, JPEG))})
-                self.assertEqual(result.status, 200, result.error)
-                complaint, = read('complaint.complaint', [
-                        ('number', '=', result.text('complaint-number'))],
-                    ['id'])
-                attachment, = read('ir.attachment', [('resource', '=',
-                            f'complaint.complaint,{complaint["id"]}')],
-                    ['name', 'data'])
+                attachment = self.stored_picture(name)
                 self.assertEqual(bytes(attachment['data']), JPEG)
                 self.assertTrue(attachment['name'].strip())
                 self.assertTrue(attachment['name'].isprintable())
@@ -408,18 +411,7 @@ class ComplaintFormTestCase(PublicPageTestCase):
                 ('发票.pdf.exe', '发票.pdf.exe.jpg'), ('photo', 'photo.jpg'),
                 ]:
             with self.subTest(name=name):
-                visitor = Visitor()
-                visitor.get(COMPLAINT)
-                result = visitor.post(COMPLAINT, {
-                        **complaint_values(),
-                        'attachments': files((name, JPEG))})
-                self.assertEqual(result.status, 200, result.error)
-                complaint, = read('complaint.complaint', [
-                        ('number', '=', result.text('complaint-number'))],
-                    ['id'])
-                attachment, = read('ir.attachment', [('resource', '=',
-                            f'complaint.complaint,{complaint["id"]}')],
-                    ['name'])
+                attachment = self.stored_picture(name)
                 self.assertEqual(attachment['name'], kept)
 
     def assertRefusedKeepingText(self, uploads, message_id, **variables):

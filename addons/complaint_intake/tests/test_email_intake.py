@@ -262,6 +262,18 @@ class ReadEmailTestCase(unittest.TestCase):
         self.assertEqual([n for n, _ in received.attachments],
             ["购物小票（11月）.pdf", "誠信說明.txt"])
 
+    def assertReadInCharset(self, label, codec, text):
+        "The text encoded by codec under the label is read as it was"
+        word = base64.b64encode(text.encode(codec)).decode()
+        raw = (f'Subject: =?{label}?B?{word}?=\r\n'
+            f'Content-Type: text/plain; charset="{label}"\r\n'
+            'Content-Transfer-Encoding: 8bit\r\n\r\n').encode() + (
+            text.encode(codec))
+        received = read_email(raw, self.arrival)
+        self.assertEqual(received.subject, text)
+        self.assertEqual(received.text, text)
+        self.assertEqual(received.problems, [])
+
     def test_charset_supersets(self):
         """Big5, Shift_JIS and EUC-KR labels holding the characters of their
         supersets (code pages 950, 932 and 949, HKSCS)"""
@@ -283,15 +295,7 @@ class ReadEmailTestCase(unittest.TestCase):
                 ('euc-kr', 'cp949', "똠양꿍 맛이 이상해요"),
                 ]:
             with self.subTest(charset=charset):
-                word = base64.b64encode(text.encode(codec)).decode()
-                raw = (f'Subject: =?{charset}?B?{word}?=\r\n'
-                    f'Content-Type: text/plain; charset="{charset}"\r\n'
-                    'Content-Transfer-Encoding: 8bit\r\n\r\n').encode() + (
-                    text.encode(codec))
-                received = read_email(raw, self.arrival)
-                self.assertEqual(received.subject, text)
-                self.assertEqual(received.text, text)
-                self.assertEqual(received.problems, [])
+                self.assertReadInCharset(charset, codec, text)
 
     def test_utf8_under_wrong_label(self):
         "UTF-8 labelled GB2312 (a web form's mail) is read as UTF-8"
@@ -313,15 +317,7 @@ class ReadEmailTestCase(unittest.TestCase):
                 ('ks_c_5601-1989', 'cp949', "똠양꿍 맛이 이상해요"),
                 ]:
             with self.subTest(label=label):
-                word = base64.b64encode(text.encode(codec)).decode()
-                raw = (f'Subject: =?{label}?B?{word}?=\r\n'
-                    f'Content-Type: text/plain; charset="{label}"\r\n'
-                    'Content-Transfer-Encoding: 8bit\r\n\r\n').encode() + (
-                    text.encode(codec))
-                received = read_email(raw, self.arrival)
-                self.assertEqual(received.subject, text)
-                self.assertEqual(received.text, text)
-                self.assertEqual(received.problems, [])
+                self.assertReadInCharset(label, codec, text)
 
     def test_text_under_default_label(self):
         """GBK and UTF-8 under the Latin-1 label a mail program or web form
